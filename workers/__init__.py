@@ -1,0 +1,1 @@
+"""arq workers: the job coroutines and the pure pipeline stages they run."""

@@ -1,0 +1,92 @@
+"""Split an article into paragraphs and each paragraph into sentences.
+
+Paragraphs are separated by line breaks (blank lines or single newlines). Sentences come
+from pysbd's Arabic rules, then segments that do not end a sentence (pysbd also breaks at
+the Arabic comma and at colons) are merged back into the next one. Every sentence is an
+exact, stripped substring of its paragraph, in order, so joining them gives back the
+paragraph modulo whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import pysbd
+
+# A sentence ends at one of these, possibly followed by closing quotes or brackets.
+SENTENCE_TERMINALS = ".!?؟؛…"
+CLOSERS = "\"'”’»)]}›"
+_TERMINAL_RE = re.compile(f"[{re.escape(SENTENCE_TERMINALS)}][{re.escape(CLOSERS)}]*$")
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85")
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="ar", clean=False)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Non-empty lines of `text`, stripped, in order."""
+    return [line.strip() for line in _LINE_BREAK_RE.split(text) if line.strip()]
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of one paragraph: stripped substrings that cover it in order."""
+    paragraph = paragraph.strip()
+    if not paragraph:
+        return []
+    sentences: list[str] = []  # raw spans, stripped only at the end
+    pending = ""
+    for piece in _locate(paragraph, _segmenter().segment(paragraph)):
+        pending += piece
+        if _TERMINAL_RE.search(pending.rstrip()):
+            _append_sentence(sentences, pending)
+            pending = ""
+    if pending.strip():
+        _append_sentence(sentences, pending)
+    return [s.strip() for s in sentences]
+
+
+def _append_sentence(sentences: list[str], span: str) -> None:
+    # A span of bare punctuation (the second dot of "..") belongs to the sentence before it.
+    if sentences and not any(ch.isalnum() for ch in span):
+        sentences[-1] += span
+    else:
+        sentences.append(span)
+
+
+def _locate(paragraph: str, segments: list[str]) -> list[str]:
+    """Map pysbd's segments back onto exact spans of `paragraph`.
+
+    Each span runs from the end of the previous one to the end of this segment, so
+    whitespace between segments is kept and nothing is dropped even if pysbd altered text.
+    """
+    spans: list[str] = []
+    cursor = 0
+    for segment in segments:
+        needle = segment.strip()
+        if not needle:
+            continue
+        found = paragraph.find(needle, cursor)
+        if found < 0:
+            break  # pysbd changed the text; the rest becomes one span below
+        end = found + len(needle)
+        spans.append(paragraph[cursor:end])
+        cursor = end
+    if cursor < len(paragraph):
+        rest = paragraph[cursor:]
+        if spans and not rest.strip():
+            spans[-1] += rest
+        else:
+            spans.append(rest)
+    return spans
+
+
+def has_arabic(text: str) -> bool:
+    """True when `text` contains at least one Arabic letter."""
+    return any(
+        "ARABIC" in unicodedata.name(ch, "") and unicodedata.category(ch).startswith("L")
+        for ch in text
+    )
