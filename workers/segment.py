@@ -10,7 +10,6 @@ paragraph modulo whitespace.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import pysbd
@@ -84,9 +83,27 @@ def _locate(paragraph: str, segments: list[str]) -> list[str]:
     return spans
 
 
-def has_arabic(text: str) -> bool:
-    """True when `text` contains at least one Arabic letter."""
-    return any(
-        "ARABIC" in unicodedata.name(ch, "") and unicodedata.category(ch).startswith("L")
-        for ch in text
-    )
+HEADLINE_MAX_WORDS = 20
+# A headline set apart only by a newline must be clearly shorter than the text after it.
+HEADLINE_MAX_LENGTH_RATIO = 0.6
+
+
+def split_headline(text: str) -> tuple[str | None, list[str]]:
+    """The article's headline, if its first paragraph is one, and the body paragraphs.
+
+    A headline is short, does not end like a sentence ("." or a comma; ".." is a
+    headline separator in Arabic news), and stands apart: a blank line follows it, or it
+    is much shorter than the next paragraph (hard-wrapped text has lines of equal length).
+    """
+    paragraphs = split_paragraphs(text)
+    if len(paragraphs) < 2:
+        return None, paragraphs
+    first = paragraphs[0]
+    ends_like_sentence = first.endswith((".", "،", ",", ":", "؛")) and not first.endswith("..")
+    if len(first.split()) > HEADLINE_MAX_WORDS or ends_like_sentence:
+        return None, paragraphs
+    lines = _LINE_BREAK_RE.split(text.strip())
+    blank_after = len(lines) > 1 and not lines[1].strip()
+    if blank_after or len(first) < HEADLINE_MAX_LENGTH_RATIO * len(paragraphs[1]):
+        return first, paragraphs[1:]
+    return None, paragraphs

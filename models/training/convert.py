@@ -1,0 +1,52 @@
+"""Saving the trained model for Transformers, and converting it to CTranslate2 int8."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from transformers import MarianMTModel, MarianTokenizer
+
+QUANTIZATION = "int8"
+SPM_NAMES = ("source.spm", "target.spm")
+
+
+def save_transformers(model: MarianMTModel, spm_model: Path, vocab_json: Path, hf_dir: Path) -> Path:
+    """Write a Transformers Marian directory (weights, config and tokenizer files).
+
+    One shared SentencePiece model serves both sides, so it is saved under both names.
+    """
+    hf_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(hf_dir)
+    for name in SPM_NAMES:
+        shutil.copyfile(spm_model, hf_dir / name)
+    shutil.copyfile(vocab_json, hf_dir / "vocab.json")
+    tokenizer = MarianTokenizer(
+        source_spm=str(hf_dir / "source.spm"),
+        target_spm=str(hf_dir / "target.spm"),
+        vocab=str(hf_dir / "vocab.json"),
+        model_max_length=model.config.max_position_embeddings,
+    )
+    tokenizer.save_pretrained(hf_dir)
+    return hf_dir
+
+
+def to_ctranslate2(hf_dir: Path, out_dir: Path) -> Path:
+    """Convert to an int8 CTranslate2 directory and put the SentencePiece models beside it."""
+    import ctranslate2
+
+    converter = ctranslate2.converters.TransformersConverter(str(hf_dir))
+    converter.convert(str(out_dir), quantization=QUANTIZATION, force=True)
+    for name in SPM_NAMES:
+        shutil.copyfile(hf_dir / name, Path(out_dir) / name)
+    return Path(out_dir)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Convert a saved Marian model to CTranslate2")
+    parser.add_argument("hf_dir", type=Path)
+    parser.add_argument("out_dir", type=Path)
+    cli = parser.parse_args()
+    print(to_ctranslate2(cli.hf_dir, cli.out_dir))

@@ -1,0 +1,185 @@
+"""Translate sentences with a CTranslate2 model and its sentencepiece tokenizers.
+
+The path reads in order: clean the text, tokenize, split what exceeds the model's input
+limit at clause boundaries, `translate_batch` on token-sized batches, detokenize, re-join
+the pieces of split sentences. Nothing is truncated: every piece of every sentence is
+translated.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import ctranslate2
+import sentencepiece as spm
+
+from models.card import ModelCard, load_card
+
+DEFAULT_BEAM_SIZE = 2
+DEFAULT_MAX_BATCH_TOKENS = 2048
+# Decoding may produce this many target tokens per source token, plus a margin.
+DECODING_LENGTH_RATIO = 2.0
+DECODING_LENGTH_MARGIN_TOKENS = 10
+
+# Where a long sentence may be cut: after Arabic/Latin commas and semicolons, or before
+# a coordinating conjunction ("و", "ثم", "لكن", "بل", "أو") that starts a word.
+_CLAUSE_BREAK_RE = re.compile(r"(?<=[،,؛;:])\s+|\s+(?=(?:و|ثم|لكن|بل|أو|او)\S)")
+# Invisible characters that only confuse a tokenizer: zero-width, bidi controls, BOM.
+_INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad\u061c]")
+_TATWEEL = "\u0640"
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One translated sentence: text, confidence in [0, 1] and how many pieces it took."""
+
+    text: str
+    confidence: float
+    pieces: int = 1
+
+
+def clean_source(text: str) -> str:
+    """Normalise text before tokenizing: presentation forms, invisibles, control chars."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE_RE.sub("", text).replace(_TATWEEL, "")
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf") or ch.isspace() else ch for ch in text
+    )
+    return " ".join(text.split())
+
+
+def compute_type_for(device: str) -> str:
+    """int8 on CPU; int8 weights with float16 compute on CUDA."""
+    return "int8_float16" if device == "cuda" else "int8"
+
+
+def default_device() -> str:
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+class Translator:
+    """A loaded model: thread-safe `translate` over many sentences at once."""
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        device: str = "auto",
+        intra_threads: int = 0,
+        inter_threads: int = 1,
+        beam_size: int = DEFAULT_BEAM_SIZE,
+        max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+    ) -> None:
+        self.model_dir = Path(model_dir)
+        self.card: ModelCard = load_card(self.model_dir)
+        self.device = default_device() if device == "auto" else device
+        self.compute_type = compute_type_for(self.device)
+        self.beam_size = beam_size
+        self.max_batch_tokens = max_batch_tokens
+        self._engine = ctranslate2.Translator(
+            str(self.model_dir),
+            device=self.device,
+            compute_type=self.compute_type,
+            intra_threads=intra_threads or (os.cpu_count() or 1),
+            inter_threads=inter_threads,
+        )
+        self._source_sp = spm.SentencePieceProcessor(
+            model_file=str(self.model_dir / self.card.tokenizer["source"])
+        )
+        self._target_sp = spm.SentencePieceProcessor(
+            model_file=str(self.model_dir / self.card.tokenizer["target"])
+        )
+
+    @property
+    def name(self) -> str:
+        return self.card.name
+
+    @property
+    def quantization(self) -> str:
+        return self.compute_type
+
+    @property
+    def max_source_pieces(self) -> int:
+        """Subword pieces a sentence may have, leaving room for the card's extra tokens."""
+        extra = len(self.card.source_prefix) + len(self.card.source_suffix)
+        return max(1, self.card.max_input_tokens - extra)
+
+    def translate(self, sentences: Sequence[str]) -> list[Translation]:
+        """Translate every sentence; one `translate_batch` call for all their pieces."""
+        chunks: list[list[str]] = []  # tokenized pieces, all sentences flattened
+        owners: list[int] = []  # which sentence each piece belongs to
+        for index, sentence in enumerate(sentences):
+            for piece in self.split_to_fit(clean_source(sentence)):
+                chunks.append(piece)
+                owners.append(index)
+        outputs = self._translate_pieces(chunks)
+        texts: list[list[str]] = [[] for _ in sentences]
+        logprobs: list[list[float]] = [[] for _ in sentences]
+        for owner, (text, logprob) in zip(owners, outputs, strict=True):
+            texts[owner].append(text)
+            logprobs[owner].append(logprob)
+        return [
+            Translation(
+                text=" ".join(t for t in parts if t),
+                confidence=math.exp(sum(lp) / len(lp)) if lp else 0.0,
+                pieces=len(parts),
+            )
+            for parts, lp in zip(texts, logprobs, strict=True)
+        ]
+
+    def split_to_fit(self, text: str) -> list[list[str]]:
+        """Tokenize `text`; if it is too long, cut it at clause boundaries, then at words."""
+        if not text:
+            return []
+        tokens = self._source_sp.encode(text, out_type=str)
+        if len(tokens) <= self.max_source_pieces:
+            return [tokens]
+        clauses = [c for c in _CLAUSE_BREAK_RE.split(text) if c and c.strip()]
+        if len(clauses) == 1:
+            clauses = text.split()
+            if len(clauses) == 1:  # a single enormous "word": cut its pieces directly
+                step = self.max_source_pieces
+                return [tokens[i : i + step] for i in range(0, len(tokens), step)]
+        return self._pack(clauses)
+
+    def _pack(self, clauses: list[str]) -> list[list[str]]:
+        """Greedily join consecutive clauses into pieces that fit the input limit."""
+        packed: list[list[str]] = []
+        current = ""
+        for clause in clauses:
+            joined = f"{current} {clause}" if current else clause
+            if current and len(self._source_sp.encode(joined)) > self.max_source_pieces:
+                packed.extend(self.split_to_fit(current))
+                current = clause
+            else:
+                current = joined
+        if current:
+            packed.extend(self.split_to_fit(current))
+        return packed
+
+    def _translate_pieces(self, chunks: list[list[str]]) -> list[tuple[str, float]]:
+        if not chunks:
+            return []
+        longest = max(len(c) for c in chunks)
+        source = [self.card.source_prefix + c + self.card.source_suffix for c in chunks]
+        target_prefix = [list(self.card.target_prefix)] * len(chunks) if self.card.target_prefix else None
+        results = self._engine.translate_batch(
+            source,
+            target_prefix=target_prefix,
+            beam_size=self.beam_size,
+            max_batch_size=self.max_batch_tokens,
+            batch_type="tokens",
+            max_input_length=0,  # we split long input ourselves; never let the engine cut it
+            max_decoding_length=int(longest * DECODING_LENGTH_RATIO) + DECODING_LENGTH_MARGIN_TOKENS,
+            return_scores=True,
+        )
+        skip = len(self.card.target_prefix)
+        return [
+            (self._target_sp.decode(r.hypotheses[0][skip:]), r.scores[0]) for r in results
+        ]

@@ -1,0 +1,1 @@
+"""tarjama's HTTP API, domain and storage."""

@@ -1,0 +1,68 @@
+"""/v1/articles: submit one article, read it back, list them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from service.deps import RedisDep, SessionDep
+from service.queue import enqueue_article
+from service.schemas import (
+    ArticleCreate,
+    ArticleList,
+    ArticlePublic,
+    article_list_item,
+    article_public,
+)
+from service.storage import articles as store
+from service.storage.tables import ArticleStatus
+
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+MAX_PAGE_SIZE = 200
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=ArticlePublic)
+async def submit_article(
+    body: ArticleCreate, session: SessionDep, redis: RedisDep, response: Response
+) -> ArticlePublic:
+    """Store the article, queue its translation and answer at once."""
+    async with session.begin():
+        article = await store.create_article(
+            session,
+            text=body.text,
+            title_ar=body.title,
+            source_url=body.source_url,
+            external_id=body.external_id,
+            priority=body.priority,
+            summary_sentences=body.summary_sentences,
+        )
+    # Stored first, then queued: if Redis is down the reconciler queues it later.
+    await enqueue_article(redis, article.id, body.priority)
+    response.headers["Location"] = f"/v1/articles/{article.id}"
+    stored = await store.get_article(session, article.id)
+    return article_public(stored)
+
+
+@router.get("/{article_id}", response_model=ArticlePublic)
+async def read_article(article_id: str, session: SessionDep) -> ArticlePublic:
+    article = await store.get_article(session, article_id)
+    if article is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article {article_id!r}")
+    return article_public(article)
+
+
+@router.get("", response_model=ArticleList)
+async def list_articles(
+    session: SessionDep,
+    status_: ArticleStatus | None = Query(None, alias="status"),
+    cursor: str | None = Query(None, description="next_cursor of the previous page"),
+    limit: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
+) -> ArticleList:
+    """Newest first, a page at a time."""
+    before = None
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
+        before = int(cursor)
+    rows = await store.list_articles(session, status=status_, before_seq=before, limit=limit)
+    next_cursor = str(rows[-1].seq) if len(rows) == limit else None
+    return ArticleList(items=[article_list_item(a) for a in rows], next_cursor=next_cursor)

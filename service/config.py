@@ -1,0 +1,65 @@
+"""The one Settings class. Values come from the environment (or a `.env` file)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_DIR / 'var' / 'tarjama.db'}"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_MODEL = "ar-en-small"
+MAX_TEXT_CHARS = 200_000
+MAX_BODY_BYTES = 2 * 1024 * 1024
+JOB_TIMEOUT_S = 600
+
+
+class Priority(StrEnum):
+    interactive = "interactive"
+    bulk = "bulk"
+
+
+class Settings(BaseSettings):
+    """Service configuration; every field can be set as `TARJAMA_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="TARJAMA_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL, validation_alias=AliasChoices("DATABASE_URL", "TARJAMA_DATABASE_URL")
+    )
+    redis_url: str = Field(
+        DEFAULT_REDIS_URL, validation_alias=AliasChoices("REDIS_URL", "TARJAMA_REDIS_URL")
+    )
+    queue_name: str = "tarjama:queue"
+    model: str = DEFAULT_MODEL
+    models_dir: Path = PROJECT_DIR / "models"
+    device: str = "auto"
+    beam_size: int = Field(2, ge=1, le=16)
+    max_batch_tokens: int = Field(2048, ge=64)
+    translate_threads: int = Field(0, ge=0)  # 0: one per core
+    worker_max_jobs: int = Field(4, ge=1)
+    job_timeout_s: int = Field(JOB_TIMEOUT_S, ge=10)
+    job_max_tries: int = Field(5, ge=1)
+    max_text_chars: int = Field(MAX_TEXT_CHARS, ge=100)
+    max_body_bytes: int = Field(MAX_BODY_BYTES, ge=1024)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Accept plain `postgresql://` and `sqlite:///` URLs and pick the async driver."""
+        if url.startswith(("postgres://", "postgresql://")):
+            return "postgresql+asyncpg://" + url.split("://", 1)[1]
+        if url.startswith("sqlite://"):
+            return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("DATABASE_URL must be a sqlite or postgresql URL")
+        return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

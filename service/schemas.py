@@ -1,0 +1,183 @@
+"""Request and response bodies of the v1 API."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from service.config import MAX_TEXT_CHARS, Priority
+from service.storage.tables import ArticleStatus
+
+MAX_TITLE_CHARS = 1000
+MAX_URL_CHARS = 2000
+MAX_EXTERNAL_ID_CHARS = 200
+
+
+def has_arabic_letter(text: str) -> bool:
+    """True when `text` contains at least one Arabic letter (any Arabic block)."""
+    return any(
+        unicodedata.category(ch).startswith("L") and "ARABIC" in unicodedata.name(ch, "")
+        for ch in text
+    )
+
+
+class ArticleCreate(BaseModel):
+    """An article to translate. Paragraphs in `text` are separated by line breaks."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+    title: str | None = Field(None, max_length=MAX_TITLE_CHARS)
+    source_url: str | None = Field(None, max_length=MAX_URL_CHARS)
+    external_id: str | None = Field(None, max_length=MAX_EXTERNAL_ID_CHARS)
+    priority: Priority = Priority.interactive
+    summary_sentences: int | None = Field(None, ge=1, le=50)
+
+    @field_validator("text")
+    @classmethod
+    def _arabic_text(cls, text: str) -> str:
+        if "\x00" in text:
+            raise ValueError("text must not contain NUL characters")
+        if not text.strip():
+            raise ValueError("text is empty")
+        if not has_arabic_letter(text):
+            raise ValueError("text contains no Arabic letters")
+        return text
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, title: str | None) -> str | None:
+        if title is not None and "\x00" in title:
+            raise ValueError("title must not contain NUL characters")
+        return title.strip() or None if title is not None else None
+
+
+class TitlePair(BaseModel):
+    ar: str | None
+    en: str | None
+
+
+class SentencePublic(BaseModel):
+    index: int
+    ar: str
+    en: str
+    confidence: float | None
+
+
+class ParagraphPublic(BaseModel):
+    index: int
+    ar: str
+    en: str
+    sentences: list[SentencePublic]
+
+
+class SummarySentence(BaseModel):
+    paragraph: int
+    sentence: int
+    ar: str
+    en: str
+
+
+class SummaryPublic(BaseModel):
+    sentences: list[SummarySentence]
+    text: str
+    method: str
+
+
+class ModelPublic(BaseModel):
+    name: str | None
+    quantization: str | None
+
+
+class ArticlePublic(BaseModel):
+    """An article and, once done, its aligned translation and summary."""
+
+    id: str
+    status: ArticleStatus
+    priority: Priority
+    title: TitlePair
+    source_url: str | None
+    external_id: str | None
+    paragraphs: list[ParagraphPublic]
+    summary: SummaryPublic | None
+    model: ModelPublic
+    error: str | None
+    attempts: int
+    translate_ms: float | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class ArticleListItem(BaseModel):
+    id: str
+    status: ArticleStatus
+    priority: Priority
+    title: TitlePair
+    external_id: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ArticleList(BaseModel):
+    items: list[ArticleListItem]
+    next_cursor: str | None
+
+
+def article_public(article) -> ArticlePublic:
+    """The API view of a stored article (its results loaded)."""
+    paragraphs = [
+        ParagraphPublic(
+            index=p.index,
+            ar=p.ar,
+            en=p.en,
+            sentences=[
+                SentencePublic(index=s.index, ar=s.ar, en=s.en, confidence=s.confidence)
+                for s in p.sentences
+            ],
+        )
+        for p in article.paragraphs
+    ]
+    summary = None
+    if article.summary is not None:
+        summary = SummaryPublic(
+            sentences=[
+                SummarySentence(paragraph=p.index, sentence=s.index, ar=s.ar, en=s.en)
+                for p in article.paragraphs
+                for s in p.sentences
+                if s.in_summary
+            ],
+            text=article.summary.text_en,
+            method=article.summary.method,
+        )
+    return ArticlePublic(
+        id=article.id,
+        status=article.status,
+        priority=article.priority,
+        title=TitlePair(ar=article.title_ar, en=article.title_en),
+        source_url=article.source_url,
+        external_id=article.external_id,
+        paragraphs=paragraphs,
+        summary=summary,
+        model=ModelPublic(name=article.model_name, quantization=article.model_quantization),
+        error=article.error,
+        attempts=article.attempts,
+        translate_ms=article.translate_ms,
+        created_at=article.created_at,
+        started_at=article.started_at,
+        finished_at=article.finished_at,
+    )
+
+
+def article_list_item(article) -> ArticleListItem:
+    return ArticleListItem(
+        id=article.id,
+        status=article.status,
+        priority=article.priority,
+        title=TitlePair(ar=article.title_ar, en=article.title_en),
+        external_id=article.external_id,
+        created_at=article.created_at,
+        finished_at=article.finished_at,
+    )

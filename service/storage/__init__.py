@@ -1,0 +1,1 @@
+"""Tables, migrations and query functions. Knows nothing of FastAPI or arq."""

@@ -1,0 +1,168 @@
+"""Query functions for articles and their results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from service.storage.tables import (
+    Article,
+    ArticleStatus,
+    ParagraphPair,
+    SentencePair,
+    Summary,
+    utcnow,
+)
+
+MAX_ERROR_CHARS = 2000
+
+
+@dataclass
+class SentenceResult:
+    index: int
+    ar: str
+    en: str
+    confidence: float | None = None
+    in_summary: bool = False
+
+
+@dataclass
+class ParagraphResult:
+    index: int
+    ar: str
+    en: str
+    sentences: list[SentenceResult] = field(default_factory=list)
+
+
+@dataclass
+class ArticleResult:
+    """Everything a finished job stores for one article."""
+
+    title_ar: str | None
+    title_en: str | None
+    paragraphs: list[ParagraphResult]
+    summary_en: str
+    summary_ar: str
+    summary_method: str
+    model_name: str
+    model_quantization: str
+    translate_ms: float
+
+
+async def create_article(session: AsyncSession, **values) -> Article:
+    article = Article(status=ArticleStatus.queued, **values)
+    session.add(article)
+    await session.flush()
+    return article
+
+
+async def get_article(session: AsyncSession, article_id: str) -> Article | None:
+    """The article with its paragraphs, sentences and summary loaded."""
+    query = (
+        select(Article)
+        .where(Article.id == article_id)
+        .options(
+            selectinload(Article.paragraphs).selectinload(ParagraphPair.sentences),
+            selectinload(Article.summary),
+        )
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def list_articles(
+    session: AsyncSession,
+    *,
+    status: str | None = None,
+    before_seq: int | None = None,
+    limit: int = 50,
+) -> Sequence[Article]:
+    """Newest first; `before_seq` continues a previous page."""
+    query = select(Article).order_by(Article.seq.desc()).limit(limit)
+    if status is not None:
+        query = query.where(Article.status == status)
+    if before_seq is not None:
+        query = query.where(Article.seq < before_seq)
+    return (await session.execute(query)).scalars().all()
+
+
+async def start_article(session: AsyncSession, article_id: str) -> Article | None:
+    """Mark a queued (or interrupted) article running; None if it is finished or unknown."""
+    result = await session.execute(
+        update(Article)
+        .where(
+            Article.id == article_id,
+            Article.status.in_([ArticleStatus.queued, ArticleStatus.running]),
+        )
+        .values(
+            status=ArticleStatus.running,
+            started_at=utcnow(),
+            attempts=Article.attempts + 1,
+        )
+        .returning(Article.seq)
+    )
+    if result.first() is None:
+        return None
+    return (await session.execute(select(Article).where(Article.id == article_id))).scalar_one()
+
+
+async def save_result(session: AsyncSession, article_id: str, result: ArticleResult) -> None:
+    """Replace any earlier results of the article with `result` and mark it done."""
+    await session.execute(delete(SentencePair).where(SentencePair.article_id == article_id))
+    await session.execute(delete(ParagraphPair).where(ParagraphPair.article_id == article_id))
+    await session.execute(delete(Summary).where(Summary.article_id == article_id))
+    paragraphs = [
+        ParagraphPair(article_id=article_id, index=p.index, ar=p.ar, en=p.en)
+        for p in result.paragraphs
+    ]
+    session.add_all(paragraphs)
+    await session.flush()
+    session.add_all(
+        SentencePair(
+            article_id=article_id,
+            paragraph_pk=row.pk,
+            paragraph_index=p.index,
+            index=s.index,
+            ar=s.ar,
+            en=s.en,
+            confidence=s.confidence,
+            in_summary=s.in_summary,
+        )
+        for row, p in zip(paragraphs, result.paragraphs, strict=True)
+        for s in p.sentences
+    )
+    session.add(
+        Summary(
+            article_id=article_id,
+            text_en=result.summary_en,
+            text_ar=result.summary_ar,
+            sentence_count=sum(s.in_summary for p in result.paragraphs for s in p.sentences),
+            method=result.summary_method,
+        )
+    )
+    await session.execute(
+        update(Article)
+        .where(Article.id == article_id)
+        .values(
+            status=ArticleStatus.done,
+            title_ar=result.title_ar,
+            title_en=result.title_en,
+            model_name=result.model_name,
+            model_quantization=result.model_quantization,
+            translate_ms=result.translate_ms,
+            error=None,
+            finished_at=utcnow(),
+        )
+    )
+
+
+async def fail_article(session: AsyncSession, article_id: str, error: str) -> None:
+    """Record a final failure with a readable reason."""
+    await session.execute(
+        update(Article)
+        .where(Article.id == article_id, Article.status != ArticleStatus.done)
+        .values(status=ArticleStatus.failed, error=error[:MAX_ERROR_CHARS], finished_at=utcnow())
+    )

@@ -1,0 +1,104 @@
+"""Shared fixtures: a tiny real model, real databases (SQLite and PostgreSQL), real Redis.
+
+Set TARJAMA_TEST_POSTGRES_URL / TARJAMA_TEST_REDIS_URL to point the tests elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from models.synthetic import build_random_model
+from service.config import Settings
+from service.main import create_app
+from service.storage.db import migrate
+from workers.segment import split_paragraphs
+from workers.settings import build_worker
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = REPO_DIR / "samples" / "articles"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TARJAMA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("TARJAMA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def sample_text(name: str) -> str:
+    return (SAMPLES_DIR / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A real CTranslate2 model with random weights and a tokenizer trained on the samples."""
+    texts = [p for f in sorted(SAMPLES_DIR.glob("*.txt")) for p in split_paragraphs(f.read_text())]
+    texts += ["This is an English sentence.", "The minister said on Monday."] * 20
+    return build_random_model(tmp_path_factory.mktemp("models") / "tiny", texts)
+
+
+@pytest.fixture(scope="session")
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    name = f"tarjama_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
+    yield url
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'tarjama.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request) -> str:
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def settings(database_url: str, tiny_model_dir: Path) -> Settings:
+    """Settings for one test: its own queue so tests never see each other's jobs."""
+    return Settings(
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        queue_name=f"tarjama-test:{uuid.uuid4().hex}",
+        model=str(tiny_model_dir),
+        beam_size=1,
+        worker_max_jobs=2,
+        translate_threads=1,
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app (lifespan run, real database and Redis)."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://tarjama.test") as c:
+            yield c
+        await app.state.redis.delete(settings.queue_name)
+
+
+async def run_worker_burst(settings: Settings) -> None:
+    """Run a real arq worker until the queue is empty."""
+    worker = build_worker(settings, burst=True, poll_delay=0.05)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()

@@ -1,0 +1,72 @@
+"""arq worker settings: startup loads the model and the database engine into `ctx`."""
+
+from __future__ import annotations
+
+import logging
+
+from arq import func
+from arq.worker import Worker
+
+from models import resolve_model_dir
+from models.translator import Translator
+from service.config import Settings, get_settings
+from service.queue import redis_settings
+from service.storage.db import create_engine, session_factory
+from workers.jobs import translate_article
+
+log = logging.getLogger("tarjama.worker")
+
+
+async def startup(ctx: dict) -> None:
+    settings: Settings = ctx.get("settings") or get_settings()
+    ctx["settings"] = settings
+    model_dir = resolve_model_dir(settings.model, settings.models_dir)
+    ctx["translator"] = Translator(
+        model_dir,
+        device=settings.device,
+        intra_threads=settings.translate_threads,
+        beam_size=settings.beam_size,
+        max_batch_tokens=settings.max_batch_tokens,
+    )
+    ctx["engine"] = create_engine(settings.database_url)
+    ctx["sessions"] = session_factory(ctx["engine"])
+    ctx["max_tries"] = settings.job_max_tries
+    log.info("worker ready: model %s (%s)", ctx["translator"].name, ctx["translator"].quantization)
+
+
+async def shutdown(ctx: dict) -> None:
+    engine = ctx.get("engine")
+    if engine is not None:
+        await engine.dispose()
+
+
+def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Worker:
+    """An arq worker for the article queue, configured from `settings`."""
+    return Worker(
+        functions=[
+            func(
+                translate_article,
+                max_tries=settings.job_max_tries,
+                timeout=settings.job_timeout_s,
+            )
+        ],
+        on_startup=startup,
+        on_shutdown=shutdown,
+        redis_settings=redis_settings(settings),
+        queue_name=settings.queue_name,
+        max_jobs=settings.worker_max_jobs,
+        keep_result=0,  # results live in the database; a kept result would block re-queueing
+        burst=burst,
+        ctx={"settings": settings},
+        handle_signals=not burst,
+        **overrides,
+    )
+
+
+class WorkerSettings:
+    """For `arq workers.settings.WorkerSettings`; `tarjama worker` is the usual way."""
+
+    functions = [translate_article]
+    on_startup = startup
+    on_shutdown = shutdown
+    keep_result = 0
