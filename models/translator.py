@@ -37,11 +37,12 @@ _TATWEEL = "\u0640"
 
 @dataclass(frozen=True)
 class Translation:
-    """One translated sentence: text, confidence in [0, 1] and how many pieces it took."""
+    """One translated sentence: text, confidence in [0, 1], and the translation of each
+    piece when the sentence had to be split to fit the model's input limit."""
 
     text: str
     confidence: float
-    pieces: int = 1
+    parts: tuple[str, ...] = ()
 
 
 def clean_source(text: str) -> str:
@@ -110,6 +111,10 @@ class Translator:
         extra = len(self.card.source_prefix) + len(self.card.source_suffix)
         return max(1, self.card.max_input_tokens - extra)
 
+    def unload(self) -> None:
+        """Free the model's memory; later calls to `translate` raise RuntimeError."""
+        self._engine.unload_model()
+
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         """Translate every sentence; one `translate_batch` call for all their pieces."""
         chunks: list[list[str]] = []  # tokenized pieces, all sentences flattened
@@ -128,7 +133,7 @@ class Translator:
             Translation(
                 text=" ".join(t for t in parts if t),
                 confidence=math.exp(sum(lp) / len(lp)) if lp else 0.0,
-                pieces=len(parts),
+                parts=tuple(parts),
             )
             for parts, lp in zip(texts, logprobs, strict=True)
         ]

@@ -31,7 +31,7 @@ async def translate_article(ctx: dict, article_id: str) -> str:
             result = await asyncio.to_thread(
                 process_article,
                 article.text,
-                title=article.title_ar,
+                title=None if article.title_detected else article.title_ar,
                 summary_sentences=article.summary_sentences,
                 translate=translator.translate,
                 model=ModelInfo(translator.name, translator.quantization),

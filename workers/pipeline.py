@@ -34,7 +34,8 @@ def process_article(
     model: ModelInfo,
 ) -> ArticleResult:
     """Translate and summarise one article; paragraphs and sentences stay aligned."""
-    if title is None:
+    detected = title is None
+    if detected:
         title, paragraphs = split_headline(text)
     else:
         paragraphs = split_paragraphs(text)
@@ -75,6 +76,7 @@ def process_article(
     return ArticleResult(
         title_ar=title,
         title_en=title_en,
+        title_detected=detected and title is not None,
         paragraphs=results,
         summary_en=" ".join(c.en for c in chosen),
         summary_ar=" ".join(c.ar for c in chosen),

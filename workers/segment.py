@@ -18,6 +18,8 @@ import pysbd
 SENTENCE_TERMINALS = ".!?؟؛…"
 CLOSERS = "\"'”’»)]}›"
 _TERMINAL_RE = re.compile(f"[{re.escape(SENTENCE_TERMINALS)}][{re.escape(CLOSERS)}]*$")
+# pysbd's Arabic rules do not break at the Arabic semicolon; news uses it between sentences.
+_EXTRA_BREAK_RE = re.compile(r"(?<=؛)(?=\s)")
 _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85")
 
 
@@ -38,7 +40,8 @@ def split_sentences(paragraph: str) -> list[str]:
         return []
     sentences: list[str] = []  # raw spans, stripped only at the end
     pending = ""
-    for piece in _locate(paragraph, _segmenter().segment(paragraph)):
+    spans = _locate(paragraph, _segmenter().segment(paragraph))
+    for piece in (part for span in spans for part in _EXTRA_BREAK_RE.split(span)):
         pending += piece
         if _TERMINAL_RE.search(pending.rstrip()):
             _append_sentence(sentences, pending)

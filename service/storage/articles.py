@@ -44,6 +44,7 @@ class ArticleResult:
 
     title_ar: str | None
     title_en: str | None
+    title_detected: bool
     paragraphs: list[ParagraphResult]
     summary_en: str
     summary_ar: str
@@ -150,6 +151,7 @@ async def save_result(session: AsyncSession, article_id: str, result: ArticleRes
             status=ArticleStatus.done,
             title_ar=result.title_ar,
             title_en=result.title_en,
+            title_detected=result.title_detected,
             model_name=result.model_name,
             model_quantization=result.model_quantization,
             translate_ms=result.translate_ms,

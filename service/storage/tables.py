@@ -55,6 +55,8 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text)
     title_ar: Mapped[str | None] = mapped_column(Text)
     title_en: Mapped[str | None] = mapped_column(Text)
+    # True when title_ar is the article's first paragraph, taken as its headline.
+    title_detected: Mapped[bool] = mapped_column(Boolean, default=False)
     source_url: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(200))
     summary_sentences: Mapped[int | None] = mapped_column(Integer)

@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('title_ar', sa.Text(), nullable=True),
     sa.Column('title_en', sa.Text(), nullable=True),
+    sa.Column('title_detected', sa.Boolean(), nullable=False),
     sa.Column('source_url', sa.Text(), nullable=True),
     sa.Column('external_id', sa.String(length=200), nullable=True),
     sa.Column('summary_sentences', sa.Integer(), nullable=True),
