@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -30,6 +31,13 @@ class ArticleStatus(StrEnum):
     running = "running"
     done = "done"
     failed = "failed"
+    cancelled = "cancelled"
+
+
+class KeyRole(StrEnum):
+    submit = "submit"
+    review = "review"
+    admin = "admin"
 
 
 def utcnow() -> datetime:
@@ -41,7 +49,16 @@ def new_id() -> str:
 
 
 class Base(DeclarativeBase):
-    pass
+    # Named constraints, so that migrations can alter them on every database.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class Article(Base):
@@ -68,6 +85,16 @@ class Article(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    batch_id: Mapped[str | None] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), index=True
+    )
+    # sha256 of the normalised text, to reuse the result of an identical article.
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    reused_from: Mapped[str | None] = mapped_column(String(32))
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    owner_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
 
     paragraphs: Mapped[list[ParagraphPair]] = relationship(
         back_populates="article", order_by="ParagraphPair.index", cascade="all, delete-orphan"
@@ -111,6 +138,9 @@ class SentencePair(Base):
     en: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
     in_summary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A reviewer's correction of `en` (the machine translation, kept as it was).
+    edited_en: Mapped[str | None] = mapped_column(Text)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     paragraph: Mapped[ParagraphPair] = relationship(back_populates="sentences")
 
@@ -127,3 +157,77 @@ class Summary(Base):
     method: Mapped[str] = mapped_column(String(64))
 
     article: Mapped[Article] = relationship(back_populates="summary")
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
+    name: Mapped[str | None] = mapped_column(String(200))
+    priority: Mapped[str] = mapped_column(String(16))
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    callback_url: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    owner_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IdempotencyKey(Base):
+    """A client's Idempotency-Key, remembered with what its first request created."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    owner_key: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
+    target_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TranslationMemory(Base):
+    """Sentences already translated by a model, reused instead of translated again."""
+
+    __tablename__ = "translation_memory"
+
+    model_name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    source_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SentenceEdit(Base):
+    """Audit trail of reviewers' corrections: who, when, before, after."""
+
+    __tablename__ = "sentence_edits"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    sentence_pk: Mapped[int] = mapped_column(ForeignKey("sentence_pairs.pk", ondelete="CASCADE"))
+    paragraph_index: Mapped[int] = mapped_column(Integer)
+    sentence_index: Mapped[int] = mapped_column(Integer)
+    editor: Mapped[str] = mapped_column(String(200))
+    before: Mapped[str] = mapped_column(Text)
+    after: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 hash is stored; `prefix` identifies it in lists."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
