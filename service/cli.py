@@ -74,6 +74,62 @@ def demo(
     raise typer.Exit(run_demo(get_settings(), samples or SAMPLES_DIR, keep_serving))
 
 
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: str,
+    role: str = typer.Option("submit", help="submit, review or admin"),
+) -> None:
+    """Create a key and print it once; only its hash is stored."""
+    from service.storage.tables import KeyRole
+
+    try:
+        key_role = KeyRole(role)
+    except ValueError:
+        raise typer.BadParameter("role must be submit, review or admin", param_hint="--role")
+    row, key = _run_db(lambda session: _create_key(session, name, key_role))
+    typer.echo(f"created {row.role} key {row.prefix}… for {row.name!r} (id {row.id})")
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (never the keys themselves)."""
+    from service.storage import keys as key_store
+
+    for row in _run_db(key_store.list_keys):
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        typer.echo(f"{row.id}  {row.prefix}…  {row.role:<7} {state:<18} {row.name}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str = typer.Argument(help="key id or its shown prefix")) -> None:
+    """Revoke a key by id or prefix."""
+    from service.storage import keys as key_store
+
+    if not _run_db(lambda session: key_store.revoke_key(session, key_id)):
+        typer.echo(f"no active key {key_id!r}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"revoked {key_id}")
+
+
+async def _create_key(session, name, role):
+    from service.storage import keys as key_store
+
+    return await key_store.create_key(session, name, role)
+
+
+def _run_db(work):
+    from service.storage.db import migrate, run_in_transaction
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    return run_in_transaction(settings.database_url, work)
+
+
 def _mount_models() -> None:
     try:
         from service.models_cli import app as models_app

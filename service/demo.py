@@ -11,7 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from service.config import PROJECT_DIR, Settings
 from service.localstack import local_stack
-from service.storage.db import migrate
+from service.storage.db import migrate, run_in_transaction
+from service.storage.keys import create_key
+from service.storage.tables import KeyRole
 
 SAMPLES_DIR = PROJECT_DIR / "samples" / "articles"
 POLL_INTERVAL_S = 0.5
@@ -28,16 +30,21 @@ def run_demo(settings: Settings, samples: Path = SAMPLES_DIR, keep_serving: bool
     started = time.monotonic()
     console.print(f"database: {settings.database_url}")
     migrate(settings.database_url)
+    key = run_in_transaction(
+        settings.database_url, lambda session: create_key(session, "demo", KeyRole.submit)
+    )[1]
     log_dir = PROJECT_DIR / "var" / "log"
     with local_stack(settings.redis_url, log_dir) as (api_url, redis_url):
         console.print(f"API {api_url}  (Redis {redis_url}, logs in {log_dir})")
-        with httpx.Client(base_url=api_url, timeout=30) as client:
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=api_url, timeout=30, headers=headers) as client:
             ids = [_submit(client, f) for f in files]
             articles = _wait(client, ids, console)
             _print_results(console, articles, api_url)
             console.print(f"\n{len(articles)} articles in {time.monotonic() - started:.1f}s")
             if keep_serving:
-                console.print(f"Serving at {api_url} — press Ctrl-C to stop.")
+                console.print(f"Serving at {api_url} with the demo's API key {key}")
+                console.print("Press Ctrl-C to stop.")
                 try:
                     while True:
                         time.sleep(3600)

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service.api import articles, health
+from service.api import articles, health, keys
 from service.config import Settings, get_settings
 from service.limits import BodySizeLimit
 from service.queue import connect
@@ -39,4 +39,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(articles.router)
+    app.include_router(keys.router)
     return app

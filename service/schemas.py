@@ -62,8 +62,12 @@ class TitlePair(BaseModel):
 class SentencePublic(BaseModel):
     index: int
     ar: str
-    en: str
-    confidence: float | None
+    en: str = Field(description="The reviewer's correction when there is one, else machine_en.")
+    machine_en: str
+    edited: bool
+    confidence: float | None = Field(
+        description="exp(mean token log-probability) of the machine translation, 0..1"
+    )
 
 
 class ParagraphPublic(BaseModel):
@@ -106,6 +110,12 @@ class ArticlePublic(BaseModel):
     error: str | None
     attempts: int
     translate_ms: float | None
+    batch_id: str | None
+    reused_from: str | None = Field(
+        description="Id of an identical earlier article whose result was reused."
+    )
+    reviewed_at: datetime | None
+    reviewed_by: str | None
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -113,6 +123,7 @@ class ArticlePublic(BaseModel):
 
 class ArticleListItem(BaseModel):
     id: str
+    batch_id: str | None
     status: ArticleStatus
     priority: Priority
     title: TitlePair
@@ -128,29 +139,32 @@ class ArticleList(BaseModel):
 
 def article_public(article) -> ArticlePublic:
     """The API view of a stored article (its results loaded)."""
-    paragraphs = [
-        ParagraphPublic(
-            index=p.index,
-            ar=p.ar,
-            en=p.en,
-            sentences=[
-                SentencePublic(index=s.index, ar=s.ar, en=s.en, confidence=s.confidence)
-                for s in p.sentences
-            ],
-        )
-        for p in article.paragraphs
-    ]
+    paragraphs = []
+    for p in article.paragraphs:
+        sentences = [
+            SentencePublic(
+                index=s.index,
+                ar=s.ar,
+                en=s.edited_en if s.edited_en is not None else s.en,
+                machine_en=s.en,
+                edited=s.edited_en is not None,
+                confidence=s.confidence,
+            )
+            for s in p.sentences
+        ]
+        edited = any(s.edited for s in sentences)
+        en = " ".join(s.en for s in sentences) if edited else p.en
+        paragraphs.append(ParagraphPublic(index=p.index, ar=p.ar, en=en, sentences=sentences))
     summary = None
     if article.summary is not None:
+        chosen = [
+            SummarySentence(paragraph=p.index, sentence=s.index, ar=s.ar, en=s.en)
+            for p, row in zip(paragraphs, article.paragraphs, strict=True)
+            for s, s_row in zip(p.sentences, row.sentences, strict=True)
+            if s_row.in_summary
+        ]
         summary = SummaryPublic(
-            sentences=[
-                SummarySentence(paragraph=p.index, sentence=s.index, ar=s.ar, en=s.en)
-                for p in article.paragraphs
-                for s in p.sentences
-                if s.in_summary
-            ],
-            text=article.summary.text_en,
-            method=article.summary.method,
+            sentences=chosen, text=" ".join(s.en for s in chosen), method=article.summary.method
         )
     return ArticlePublic(
         id=article.id,
@@ -165,6 +179,10 @@ def article_public(article) -> ArticlePublic:
         error=article.error,
         attempts=article.attempts,
         translate_ms=article.translate_ms,
+        batch_id=article.batch_id,
+        reused_from=article.reused_from,
+        reviewed_at=article.reviewed_at,
+        reviewed_by=article.reviewed_by,
         created_at=article.created_at,
         started_at=article.started_at,
         finished_at=article.finished_at,
@@ -174,6 +192,7 @@ def article_public(article) -> ArticlePublic:
 def article_list_item(article) -> ArticleListItem:
     return ArticleListItem(
         id=article.id,
+        batch_id=article.batch_id,
         status=article.status,
         priority=article.priority,
         title=TitlePair(ar=article.title_ar, en=article.title_en),

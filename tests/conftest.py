@@ -13,13 +13,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.synthetic import build_random_model
 from service.config import Settings
 from service.main import create_app
-from service.storage.db import migrate
+from service.storage.db import create_engine, migrate, session_factory, transaction
+from service.storage.keys import create_key
+from service.storage.tables import KeyRole
 from workers.segment import split_paragraphs
 from workers.settings import build_worker
 
@@ -85,14 +88,39 @@ def settings(database_url: str, tiny_model_dir: Path) -> Settings:
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app (lifespan run, real database and Redis)."""
+async def make_key(settings: Settings) -> AsyncIterator:
+    """make_key(role) -> a new API key of that role, stored in the test database."""
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+
+    async def make(role: str = "submit", name: str = "test") -> str:
+        async with transaction(sessions) as session:
+            return (await create_key(session, name, KeyRole(role)))[1]
+
+    yield make
+    await engine.dispose()
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The app with its lifespan running (real database and Redis)."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://tarjama.test") as c:
-            yield c
+        yield app
         await app.state.redis.delete(settings.queue_name)
+
+
+def http_client(app: FastAPI, key: str | None = None) -> httpx.AsyncClient:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url="http://tarjama.test", headers=headers)
+
+
+@pytest.fixture
+async def client(app: FastAPI, make_key) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client with a fresh submit-role key: it sees only its own articles."""
+    async with http_client(app, await make_key("submit")) as c:
+        yield c
 
 
 async def run_worker_burst(settings: Settings) -> None:

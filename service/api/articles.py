@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
+from service.auth import Principal, SubmitterDep
 from service.deps import RedisDep, SessionDep
 from service.queue import enqueue_article
 from service.schemas import (
@@ -22,7 +23,11 @@ MAX_PAGE_SIZE = 200
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=ArticlePublic)
 async def submit_article(
-    body: ArticleCreate, session: SessionDep, redis: RedisDep, response: Response
+    body: ArticleCreate,
+    session: SessionDep,
+    redis: RedisDep,
+    response: Response,
+    principal: SubmitterDep,
 ) -> ArticlePublic:
     """Store the article, queue its translation and answer at once."""
     async with session.begin():
@@ -34,6 +39,7 @@ async def submit_article(
             external_id=body.external_id,
             priority=body.priority,
             summary_sentences=body.summary_sentences,
+            owner_key=principal.key_id,
         )
     # Stored first, then queued: if Redis is down the reconciler queues it later.
     await enqueue_article(redis, article.id, body.priority)
@@ -43,16 +49,24 @@ async def submit_article(
 
 
 @router.get("/{article_id}", response_model=ArticlePublic)
-async def read_article(article_id: str, session: SessionDep) -> ArticlePublic:
+async def read_article(
+    article_id: str, session: SessionDep, principal: SubmitterDep
+) -> ArticlePublic:
     article = await store.get_article(session, article_id)
-    if article is None:
+    if article is None or not visible(article, principal):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article {article_id!r}")
     return article_public(article)
+
+
+def visible(row, principal: Principal) -> bool:
+    """Submitters see only what they submitted (others' articles answer 404, not 403)."""
+    return principal.sees_all or row.owner_key == principal.key_id
 
 
 @router.get("", response_model=ArticleList)
 async def list_articles(
     session: SessionDep,
+    principal: SubmitterDep,
     status_: ArticleStatus | None = Query(None, alias="status"),
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
     limit: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
@@ -63,6 +77,9 @@ async def list_articles(
         if not cursor.isdigit():
             raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
         before = int(cursor)
-    rows = await store.list_articles(session, status=status_, before_seq=before, limit=limit)
+    owner = None if principal.sees_all else principal.key_id
+    rows = await store.list_articles(
+        session, status=status_, owner_key=owner, before_seq=before, limit=limit
+    )
     next_cursor = str(rows[-1].seq) if len(rows) == limit else None
     return ArticleList(items=[article_list_item(a) for a in rows], next_cursor=next_cursor)

@@ -78,6 +78,7 @@ async def list_articles(
     session: AsyncSession,
     *,
     status: str | None = None,
+    owner_key: str | None = None,
     before_seq: int | None = None,
     limit: int = 50,
 ) -> Sequence[Article]:
@@ -85,6 +86,8 @@ async def list_articles(
     query = select(Article).order_by(Article.seq.desc()).limit(limit)
     if status is not None:
         query = query.where(Article.status == status)
+    if owner_key is not None:
+        query = query.where(Article.owner_key == owner_key)
     if before_seq is not None:
         query = query.where(Article.seq < before_seq)
     return (await session.execute(query)).scalars().all()

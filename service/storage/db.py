@@ -60,3 +60,18 @@ def migrate(url: str, revision: str = "head") -> None:
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
+
+
+def run_in_transaction(url: str, work):
+    """Run the coroutine `work(session)` in one transaction, from synchronous code."""
+    import asyncio
+
+    async def run():
+        engine = create_engine(url)
+        try:
+            async with transaction(session_factory(engine)) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
