@@ -62,7 +62,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/tarjama-train-ar-en-small"),
                         help="scratch folder for the vocabulary and the PyTorch model")
     parser.add_argument("--vocab-size", type=int, default=vocab.VOCAB_SIZE_PIECES)
-    parser.add_argument("--max-minutes", type=float, default=75.0, help="training time budget")
+    parser.add_argument("--max-minutes", type=float, default=90.0, help="training time budget")
     parser.add_argument("--max-steps", type=int, default=100_000)
     parser.add_argument("--batch-tokens", type=int, default=2500,
                         help="padded tokens per batch (sentences x longest side)")
