@@ -91,11 +91,9 @@ def marian_weights(shape: Shape, vocab_size: int, rng: np.random.Generator) -> d
     d, ffn = shape.d_model, shape.ffn
     weights: dict[str, np.ndarray] = {}
 
-    def dense(name: str, rows: int, cols: int) -> None:  # Marian stores W as [in, out]
-        weights[f"{name}_W"] = (rng.standard_normal((rows, cols)) / np.sqrt(rows)).astype(np.float32)
-
-    def add(prefix: str, key: str, rows: int, cols: int) -> None:
-        weights[f"{prefix}_W{key}"] = (rng.standard_normal((rows, cols)) / np.sqrt(rows)).astype(np.float32)
+    def add(prefix: str, key: str, rows: int, cols: int) -> None:  # Marian's W is [in, out]
+        weight = rng.standard_normal((rows, cols)) / np.sqrt(rows)
+        weights[f"{prefix}_W{key}"] = weight.astype(np.float32)
         weights[f"{prefix}_b{key}"] = np.zeros((1, cols), dtype=np.float32)
 
     def norm(prefix: str) -> None:
