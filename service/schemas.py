@@ -34,6 +34,9 @@ class ArticleCreate(BaseModel):
     external_id: str | None = Field(None, max_length=MAX_EXTERNAL_ID_CHARS)
     priority: Priority = Priority.interactive
     summary_sentences: int | None = Field(None, ge=1, le=50)
+    force: bool = Field(
+        False, description="Translate again even if an identical article was translated before."
+    )
 
     @field_validator("text")
     @classmethod

@@ -1,41 +1,39 @@
-"""Job coroutines. Each receives only an article id; heavy clients live in `ctx`."""
+"""Job coroutines. Each receives only an id; heavy clients live in `ctx`."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from arq import Retry
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from models.translator import Translation
 from service.storage import articles as store
+from service.storage import memory
 from service.storage.db import transaction
-from workers.pipeline import ModelInfo, process_article
+from service.storage.tables import Article
+from workers.pipeline import ModelInfo, SegmentedArticle, assemble_result, segment_article
 
 log = logging.getLogger("tarjama.worker")
 RETRY_BASE_DELAY_S = 2
 RETRY_MAX_DELAY_S = 120
+TRANSIENT_ERRORS = (OperationalError, DBAPIError, OSError)
 
 
 async def translate_article(ctx: dict, article_id: str) -> str:
     """Translate, summarise and store one article; idempotent."""
     sessions = ctx["sessions"]
-    max_tries: int = ctx["max_tries"]
     try:
         async with transaction(sessions) as session:
             article = await store.start_article(session, article_id)
         if article is None:
             return "skipped: not queued"
-        translator = ctx["translator"]
         try:
-            result = await asyncio.to_thread(
-                process_article,
-                article.text,
-                title=None if article.title_detected else article.title_ar,
-                summary_sentences=article.summary_sentences,
-                translate=translator.translate,
-                model=ModelInfo(translator.name, translator.quantization),
-            )
+            result = await _translate(ctx, article)
+        except TRANSIENT_ERRORS:
+            raise
         except Exception as exc:  # a model or pipeline error is final for this article
             log.exception("article %s failed", article_id)
             async with transaction(sessions) as session:
@@ -43,16 +41,83 @@ async def translate_article(ctx: dict, article_id: str) -> str:
             return "failed"
         async with transaction(sessions) as session:
             await store.save_result(session, article_id, result)
-        return "done"
-    except (OperationalError, DBAPIError, OSError) as exc:
+        if article.batch_id is not None:
+            await ctx["on_batch_progress"](ctx, article.batch_id)
+        return "reused" if result.reused_from else "done"
+    except TRANSIENT_ERRORS as exc:
         job_try: int = ctx.get("job_try", 1)
-        if job_try >= max_tries:
-            log.error("article %s: database unavailable after %d tries: %s", article_id, job_try, exc)
-            await _fail_quietly(ctx, article_id, f"database unavailable: {exc}")
+        if job_try >= ctx["max_tries"]:
+            log.error("article %s: gave up after %d tries: %s", article_id, job_try, exc)
+            await _fail_quietly(ctx, article_id, f"database or network unavailable: {exc}")
             raise
         delay = min(RETRY_BASE_DELAY_S * 2 ** (job_try - 1), RETRY_MAX_DELAY_S)
-        log.warning("article %s: database error, retry in %ss: %s", article_id, delay, exc)
+        log.warning("article %s: transient error, retry in %ss: %s", article_id, delay, exc)
         raise Retry(defer=delay) from exc
+
+
+async def _translate(ctx: dict, article: Article):
+    translator = ctx["translator"]
+    model = ModelInfo(translator.name, translator.quantization)
+    title = None if article.title_detected else article.title_ar
+    segmented = await asyncio.to_thread(segment_article, article.text, title)
+    started = time.perf_counter()
+    reused_from = None
+    async with transaction(ctx["sessions"]) as session:
+        prior = None if article.force else await store.find_reusable(session, article, model.name)
+    translations = _translations_of(prior, segmented) if prior is not None else None
+    if translations is not None:
+        hits, reused_from = 0, prior.id
+    else:
+        translations, hits = await _translate_units(ctx, model.name, segmented.units)
+    result = await asyncio.to_thread(
+        assemble_result,
+        segmented,
+        translations,
+        summary_sentences=article.summary_sentences,
+        model=model,
+        translate_ms=(time.perf_counter() - started) * 1000,
+    )
+    result.unit_count = len(segmented.units)
+    result.memory_hits = hits
+    result.reused_from = reused_from
+    return result
+
+
+async def _translate_units(ctx: dict, model_name: str, units: list[str]):
+    """Translations of `units`, from the translation memory where it knows them."""
+    keys = [memory.source_key(u) for u in units]
+    async with transaction(ctx["sessions"]) as session:
+        known = await memory.lookup(session, model_name, keys)
+    todo = list(dict.fromkeys(k for k in keys if k not in known))
+    source_of = dict(zip(keys, units, strict=True))
+    fresh = await ctx["batcher"].translate([source_of[k] for k in todo])
+    new = {k: t for k, t in zip(todo, fresh, strict=True)}
+    async with transaction(ctx["sessions"]) as session:
+        await memory.remember(
+            session, model_name, ((k, source_of[k], t.text, t.confidence) for k, t in new.items())
+        )
+    translations = [
+        new[k] if k in new else Translation(text=known[k][0], confidence=known[k][1] or 0.0)
+        for k in keys
+    ]
+    hits = sum(1 for k in keys if k in known)
+    return translations, hits
+
+
+def _translations_of(prior: Article, segmented: SegmentedArticle) -> list[Translation] | None:
+    """The stored translations of an identical article, in `segmented.units` order, or
+    None if it was segmented differently (by an older version of the segmenter)."""
+    sentences = [
+        Translation(text=s.en, confidence=s.confidence or 0.0)
+        for p in prior.paragraphs
+        for s in p.sentences
+    ]
+    if segmented.title:
+        sentences.insert(0, Translation(text=prior.title_en or "", confidence=1.0))
+    stored_ar = ([prior.title_ar] if segmented.title else []) + [
+        s.ar for p in prior.paragraphs for s in p.sentences
+    ]
+    return sentences if stored_ar == segmented.units else None
 
 
 async def _fail_quietly(ctx: dict, article_id: str, error: str) -> None:

@@ -1,13 +1,12 @@
-"""One article through the pipeline: segment, translate, summarise, align.
+"""The pipeline's pure stages: segment an article, then assemble its translated pairs.
 
-Pure and synchronous: it takes the article's text and a translate function and returns
-what is to be stored. The job runs it off the event loop.
+Translation sits between them and is the job's business (it may batch sentences across
+articles and reuse a translation memory): `segment_article` says what to translate,
+`assemble_result` builds what is stored from the translations, in the same order.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from models.translator import Translation
@@ -15,7 +14,6 @@ from service.storage.articles import ArticleResult, ParagraphResult, SentenceRes
 from workers.segment import split_headline, split_paragraphs, split_sentences
 from workers.summarise import Candidate, summarise
 
-TranslateFn = Callable[[Sequence[str]], list[Translation]]
 SUMMARY_METHOD = "extractive-v1"
 
 
@@ -25,59 +23,84 @@ class ModelInfo:
     quantization: str
 
 
-def process_article(
-    text: str,
-    *,
-    title: str | None,
-    summary_sentences: int | None,
-    translate: TranslateFn,
-    model: ModelInfo,
-) -> ArticleResult:
-    """Translate and summarise one article; paragraphs and sentences stay aligned."""
+@dataclass(frozen=True)
+class SegmentedArticle:
+    """An article cut into paragraphs and sentences, with its headline if it has one."""
+
+    title: str | None
+    title_detected: bool
+    paragraphs: list[str]
+    sentences: list[list[str]]
+
+    @property
+    def units(self) -> list[str]:
+        """What is translated, in order: the title (if any), then every sentence."""
+        flat = [s for group in self.sentences for s in group]
+        return ([self.title] if self.title else []) + flat
+
+
+def segment_article(text: str, title: str | None) -> SegmentedArticle:
+    """Paragraphs and sentences; the first paragraph becomes the title if it is a headline."""
     detected = title is None
     if detected:
         title, paragraphs = split_headline(text)
     else:
         paragraphs = split_paragraphs(text)
-    sentences = [split_sentences(p) for p in paragraphs]
-    flat = [s for group in sentences for s in group]
-    started = time.perf_counter()
-    translations = translate(([title] if title else []) + flat)
-    translate_ms = (time.perf_counter() - started) * 1000
-    title_en = translations.pop(0).text if title else None
+    return SegmentedArticle(
+        title=title,
+        title_detected=detected and title is not None,
+        paragraphs=paragraphs,
+        sentences=[split_sentences(p) for p in paragraphs],
+    )
 
-    results: list[ParagraphResult] = []
-    cursor = 0
-    for p_index, (paragraph, group) in enumerate(zip(paragraphs, sentences, strict=True)):
-        pairs = [
-            SentenceResult(
-                index=s_index,
-                ar=ar,
-                en=translations[cursor + s_index].text,
-                confidence=round(translations[cursor + s_index].confidence, 4),
+
+def assemble_result(
+    article: SegmentedArticle,
+    translations: list[Translation],
+    *,
+    summary_sentences: int | None,
+    model: ModelInfo,
+    translate_ms: float,
+) -> ArticleResult:
+    """Aligned paragraph and sentence pairs plus the summary, from `article.units`' translations."""
+    if len(translations) != len(article.units):
+        raise ValueError(f"{len(translations)} translations for {len(article.units)} units")
+    remaining = iter(translations)
+    title_en = next(remaining).text if article.title else None
+    paragraphs: list[ParagraphResult] = []
+    for p_index, (paragraph, group) in enumerate(
+        zip(article.paragraphs, article.sentences, strict=True)
+    ):
+        pairs = []
+        for s_index, ar in enumerate(group):
+            translation = next(remaining)
+            pairs.append(
+                SentenceResult(
+                    index=s_index,
+                    ar=ar,
+                    en=translation.text,
+                    confidence=round(translation.confidence, 4),
+                )
             )
-            for s_index, ar in enumerate(group)
-        ]
-        cursor += len(group)
-        results.append(
+        paragraphs.append(
             ParagraphResult(
                 index=p_index, ar=paragraph, en=" ".join(s.en for s in pairs), sentences=pairs
             )
         )
 
     chosen = summarise(
-        [Candidate(p.index, s.index, s.ar, s.en) for p in results for s in p.sentences],
+        [Candidate(p.index, s.index, s.ar, s.en) for p in paragraphs for s in p.sentences],
         sentences=summary_sentences,
     )
     keys = {(c.paragraph, c.sentence) for c in chosen}
-    for p in results:
+    for p in paragraphs:
         for s in p.sentences:
             s.in_summary = (p.index, s.index) in keys
     return ArticleResult(
-        title_ar=title,
+        title_ar=article.title,
         title_en=title_en,
-        title_detected=detected and title is not None,
-        paragraphs=results,
+        title_detected=article.title_detected,
+        paragraphs=paragraphs,
         summary_en=" ".join(c.en for c in chosen),
         summary_ar=" ".join(c.ar for c in chosen),
         summary_method=SUMMARY_METHOD,

@@ -12,7 +12,9 @@ from models.translator import Translator
 from service.config import Settings, get_settings
 from service.queue import redis_settings
 from service.storage.db import create_engine, session_factory
+from workers.batcher import SentenceBatcher
 from workers.jobs import translate_article
+from workers.notify import on_batch_progress
 
 log = logging.getLogger("tarjama.worker")
 
@@ -28,13 +30,18 @@ async def startup(ctx: dict) -> None:
         beam_size=settings.beam_size,
         max_batch_tokens=settings.max_batch_tokens,
     )
+    ctx["batcher"] = SentenceBatcher(ctx["translator"].translate)
     ctx["engine"] = create_engine(settings.database_url)
     ctx["sessions"] = session_factory(ctx["engine"])
     ctx["max_tries"] = settings.job_max_tries
+    ctx.setdefault("on_batch_progress", on_batch_progress)
     log.info("worker ready: model %s (%s)", ctx["translator"].name, ctx["translator"].quantization)
 
 
 async def shutdown(ctx: dict) -> None:
+    batcher = ctx.get("batcher")
+    if batcher is not None:
+        await batcher.close()
     engine = ctx.get("engine")
     if engine is not None:
         await engine.dispose()

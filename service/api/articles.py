@@ -39,6 +39,7 @@ async def submit_article(
             external_id=body.external_id,
             priority=body.priority,
             summary_sentences=body.summary_sentences,
+            force=body.force,
             owner_key=principal.key_id,
         )
     # Stored first, then queued: if Redis is down the reconciler queues it later.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -52,13 +54,42 @@ class ArticleResult:
     model_name: str
     model_quantization: str
     translate_ms: float
+    unit_count: int = 0
+    memory_hits: int = 0
+    reused_from: str | None = None
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """Identifies an article's content: the same title and text, normalised, hash alike."""
+    normalised = [" ".join(unicodedata.normalize("NFKC", part or "").split()) for part in (title, text)]
+    return hashlib.sha256("\n".join(normalised).encode()).hexdigest()
 
 
 async def create_article(session: AsyncSession, **values) -> Article:
     article = Article(status=ArticleStatus.queued, **values)
+    article.content_hash = content_hash(article.title_ar, article.text)
     session.add(article)
     await session.flush()
     return article
+
+
+async def find_reusable(
+    session: AsyncSession, article: Article, model_name: str
+) -> Article | None:
+    """An earlier finished article with the same content, translated by the same model."""
+    query = (
+        select(Article)
+        .where(
+            Article.content_hash == article.content_hash,
+            Article.model_name == model_name,
+            Article.status == ArticleStatus.done,
+            Article.id != article.id,
+        )
+        .order_by(Article.seq)
+        .limit(1)
+        .options(selectinload(Article.paragraphs).selectinload(ParagraphPair.sentences))
+    )
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def get_article(session: AsyncSession, article_id: str) -> Article | None:
@@ -158,6 +189,9 @@ async def save_result(session: AsyncSession, article_id: str, result: ArticleRes
             model_name=result.model_name,
             model_quantization=result.model_quantization,
             translate_ms=result.translate_ms,
+            unit_count=result.unit_count,
+            memory_hits=result.memory_hits,
+            reused_from=result.reused_from,
             error=None,
             finished_at=utcnow(),
         )

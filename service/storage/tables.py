@@ -91,6 +91,10 @@ class Article(Base):
     # sha256 of the normalised text, to reuse the result of an identical article.
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     reused_from: Mapped[str | None] = mapped_column(String(32))
+    force: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Units translated (title and sentences) and how many came from the translation memory.
+    unit_count: Mapped[int | None] = mapped_column(Integer)
+    memory_hits: Mapped[int | None] = mapped_column(Integer)
     not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     owner_key: Mapped[str | None] = mapped_column(String(32), index=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -196,7 +200,6 @@ class TranslationMemory(Base):
     source: Mapped[str] = mapped_column(Text)
     target: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
-    hits: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

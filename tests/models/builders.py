@@ -41,8 +41,14 @@ def sample_lines(limit: int = 400) -> list[str]:
     return lines[:limit] + ENGLISH_LINES
 
 
-def build_marian_release(out_dir: Path, *, shape: Shape = TINY, vocab_size: int = 400,
-                         seed: int = 7, decoder_yml: bool = True) -> Path:
+def build_marian_release(
+    out_dir: Path,
+    *,
+    shape: Shape = TINY,
+    vocab_size: int = 400,
+    seed: int = 7,
+    decoder_yml: bool = True,
+) -> Path:
     """Write a tiny OPUS-MT style Marian release into `out_dir` and return it."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -53,8 +59,14 @@ def build_marian_release(out_dir: Path, *, shape: Shape = TINY, vocab_size: int 
     np.savez(out_dir / NPZ_NAME, **marian_weights(shape, len(vocab), np.random.default_rng(seed)))
     if decoder_yml:
         (out_dir / "decoder.yml").write_text(
-            yaml.safe_dump({"models": [NPZ_NAME], "vocabs": [VOCAB_NAME, VOCAB_NAME],
-                            "beam-size": 4, "normalize": 1})
+            yaml.safe_dump(
+                {
+                    "models": [NPZ_NAME],
+                    "vocabs": [VOCAB_NAME, VOCAB_NAME],
+                    "beam-size": 4,
+                    "normalize": 1,
+                }
+            )
         )
     (out_dir / "LICENSE").write_text("CC-BY 4.0 (test model)\n")
     return out_dir
@@ -86,7 +98,9 @@ def marian_config(shape: Shape) -> dict:
     }
 
 
-def marian_weights(shape: Shape, vocab_size: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def marian_weights(
+    shape: Shape, vocab_size: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Random parameters under Marian's names; embeddings tied with the output layer."""
     d, ffn = shape.d_model, shape.ffn
     weights: dict[str, np.ndarray] = {}

@@ -132,12 +132,19 @@ class TestCTranslate2Folder:
         assert card.quantization == "float16"
         assert saved_quantization(models_dir / "fp16" / "model.bin") == "float16"
 
-    def test_foreign_card_supplies_tokenizer_names_and_tokens(self, tiny_model_dir, tmp_path, models_dir):
+    def test_foreign_card_supplies_tokenizer_names_and_tokens(
+        self, tiny_model_dir, tmp_path, models_dir
+    ):
         foreign = copy_tree(tiny_model_dir, tmp_path / "renamed")
         (foreign / "source.spm").rename(foreign / "spm.model")
         (foreign / "target.spm").unlink()
-        ModelCard(name="someone-elses", tokenizer={"source": "spm.model", "target": "spm.model"},
-                  source_suffix=["</s>"], licence="CC0", origin="https://example.org/model").save(foreign)
+        ModelCard(
+            name="someone-elses",
+            tokenizer={"source": "spm.model", "target": "spm.model"},
+            source_suffix=["</s>"],
+            licence="CC0",
+            origin="https://example.org/model",
+        ).save(foreign)
 
         card = import_model(foreign, models_dir, name="mine")
 
@@ -155,7 +162,10 @@ class TestCTranslate2Folder:
         card = import_model(foreign, models_dir, name="engine-eos")
 
         assert card.source_suffix == ["</s>"]
-        assert json.loads((models_dir / "engine-eos" / "config.json").read_text())["add_source_eos"] is False
+        assert (
+            json.loads((models_dir / "engine-eos" / "config.json").read_text())["add_source_eos"]
+            is False
+        )
 
 
 class TestErrors:

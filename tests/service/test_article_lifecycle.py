@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import func, select
 
 from service.queue import enqueue_article
@@ -45,7 +47,7 @@ async def test_summary_sentences_is_honoured(client, settings):
 
 
 async def test_rerunning_the_job_leaves_one_set_of_results(client, settings):
-    article_id = await submit(client)
+    article_id = await submit(client, force=True)
     await run_worker_burst(settings)
     first = (await client.get(f"/v1/articles/{article_id}")).json()
 
@@ -74,7 +76,9 @@ async def test_rerunning_the_job_leaves_one_set_of_results(client, settings):
 
 
 async def test_a_model_error_ends_failed_with_a_reason(client, settings):
-    article_id = await submit(client)
+    unique = f"{TEXT}\nرقم المرجع {uuid.uuid4().int % 10**12}."  # not in the translation memory
+    response = await client.post("/v1/articles", json={"text": unique})
+    article_id = response.json()["id"]
     ctx = {"settings": settings}
     await startup(ctx)
     try:
@@ -98,3 +102,19 @@ async def test_enqueueing_twice_runs_once(client, settings):
     await run_worker_burst(settings)
     article = (await client.get(f"/v1/articles/{article_id}")).json()
     assert article["status"] == "done" and article["attempts"] == 1
+
+
+async def test_identical_article_reuses_the_stored_result(client, settings):
+    first_id = await submit(client, external_id="original", force=True)
+    await run_worker_burst(settings)
+    second_id = await submit(client, external_id="copy")
+    forced_id = await submit(client, external_id="forced", force=True)
+    await run_worker_burst(settings)
+    first, second, forced = [
+        (await client.get(f"/v1/articles/{i}")).json() for i in (first_id, second_id, forced_id)
+    ]
+    # Reused from the first article, or from an identical one an earlier test stored.
+    assert second["status"] == "done" and second["reused_from"] not in (None, second_id)
+    assert forced["reused_from"] is None
+    assert [p["en"] for p in second["paragraphs"]] == [p["en"] for p in first["paragraphs"]]
+    assert second["summary"]["text"] == first["summary"]["text"]

@@ -59,7 +59,6 @@ def upgrade() -> None:
     sa.Column('source', sa.Text(), nullable=False),
     sa.Column('target', sa.Text(), nullable=False),
     sa.Column('confidence', sa.Float(), nullable=True),
-    sa.Column('hits', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('model_name', 'source_hash', name=op.f('pk_translation_memory'))
     )
@@ -86,6 +85,9 @@ def upgrade() -> None:
     sa.Column('batch_id', sa.String(length=32), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=True),
     sa.Column('reused_from', sa.String(length=32), nullable=True),
+    sa.Column('force', sa.Boolean(), nullable=False),
+    sa.Column('unit_count', sa.Integer(), nullable=True),
+    sa.Column('memory_hits', sa.Integer(), nullable=True),
     sa.Column('not_before', sa.DateTime(timezone=True), nullable=True),
     sa.Column('owner_key', sa.String(length=32), nullable=True),
     sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
