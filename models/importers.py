@@ -107,8 +107,15 @@ class ModelSource(abc.ABC):
         """What this format knows about the model: architecture, tokens, licence."""
         return {}
 
-    def save(self, out_dir: Path, *, name: str, known: KnownModel | None = None,
-             licence: str | None = None, origin: str | None = None) -> ModelCard:
+    def save(
+        self,
+        out_dir: Path,
+        *,
+        name: str,
+        known: KnownModel | None = None,
+        licence: str | None = None,
+        origin: str | None = None,
+    ) -> ModelCard:
         """Write the complete model (weights, tokenizers, card, README) into `out_dir`.
 
         `origin` says where the model came from (a URL or the imported path); a card
@@ -121,11 +128,15 @@ class ModelSource(abc.ABC):
         except ModelSourceError:
             raise
         except Exception as exc:  # converters raise anything from KeyError to RuntimeError
-            raise ConversionError(f"could not convert {self.path} ({self.description}): {exc}") from exc
+            raise ConversionError(
+                f"could not convert {self.path} ({self.description}): {exc}"
+            ) from exc
         tokenizer = self._copy_tokenizers(out_dir)
         card = self._card(out_dir, name, quantization, tokenizer, known, licence, origin)
         self._engine_adds_no_tokens(out_dir, card)
-        card.sha256 = {f: sha256_file(out_dir / f) for f in ["model.bin", *sorted(set(tokenizer.values()))]}
+        card.sha256 = {
+            f: sha256_file(out_dir / f) for f in ["model.bin", *sorted(set(tokenizer.values()))]
+        }
         card.save(out_dir)
         validate_model(out_dir)
         (out_dir / "README.md").write_text(model_readme(card), encoding="utf-8")
@@ -142,8 +153,16 @@ class ModelSource(abc.ABC):
                 shutil.copyfile(path, out_dir / names[role])
         return names
 
-    def _card(self, out_dir: Path, name: str, quantization: str, tokenizer: dict[str, str],
-              known: KnownModel | None, licence: str | None, origin: str | None) -> ModelCard:
+    def _card(
+        self,
+        out_dir: Path,
+        name: str,
+        quantization: str,
+        tokenizer: dict[str, str],
+        known: KnownModel | None,
+        licence: str | None,
+        origin: str | None,
+    ) -> ModelCard:
         data: dict[str, Any] = {"licence": "unknown: check the terms of the source"}
         data.update(self.card_fields())
         if known is not None:
@@ -237,7 +256,9 @@ class MarianSource(ModelSource):
         return npz[0], vocabs
 
     def tokenizer_files(self) -> dict[str, Path]:
-        return _required_files(self.path, {"source": "source.spm", "target": "target.spm"}, self.description)
+        return _required_files(
+            self.path, {"source": "source.spm", "target": "target.spm"}, self.description
+        )
 
     def write_weights(self, out_dir: Path, quantization: str) -> str:
         from ctranslate2.converters import MarianConverter
@@ -280,7 +301,9 @@ class TransformersSource(ModelSource):
         try:
             return json.loads((self.path / "config.json").read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise UnknownModelFormatError(f"{self.path / 'config.json'} is not valid JSON: {exc}") from exc
+            raise UnknownModelFormatError(
+                f"{self.path / 'config.json'} is not valid JSON: {exc}"
+            ) from exc
 
     @property
     def model_type(self) -> str:
@@ -311,7 +334,9 @@ class TransformersSource(ModelSource):
     def write_weights(self, out_dir: Path, quantization: str) -> str:
         from ctranslate2.converters import TransformersConverter
 
-        TransformersConverter(str(self.path)).convert(str(out_dir), quantization=quantization, force=True)
+        TransformersConverter(str(self.path)).convert(
+            str(out_dir), quantization=quantization, force=True
+        )
         return quantization
 
     def card_fields(self) -> dict[str, Any]:
@@ -372,13 +397,28 @@ class CTranslate2Source(ModelSource):
         card = self.own_card
         if card is None:
             return {"licence": _licence_file(self.path), "architecture": "ctranslate2 model"}
-        keep = ("source_language", "target_language", "architecture", "source_prefix",
-                "source_suffix", "target_prefix", "max_input_tokens", "licence",
-                "attribution", "origin", "scores", "training")
+        keep = (
+            "source_language",
+            "target_language",
+            "architecture",
+            "source_prefix",
+            "source_suffix",
+            "target_prefix",
+            "max_input_tokens",
+            "licence",
+            "attribution",
+            "origin",
+            "scores",
+            "training",
+        )
         return {k: getattr(card, k) for k in keep} | card.extra
 
 
-SOURCE_FORMATS: tuple[type[ModelSource], ...] = (CTranslate2Source, MarianSource, TransformersSource)
+SOURCE_FORMATS: tuple[type[ModelSource], ...] = (
+    CTranslate2Source,
+    MarianSource,
+    TransformersSource,
+)
 
 
 def detect_source(path: Path, imported_from: Path | None = None) -> ModelSource:
@@ -393,9 +433,16 @@ def detect_source(path: Path, imported_from: Path | None = None) -> ModelSource:
     )
 
 
-def import_model(path: Path, models_dir: Path, *, name: str | None = None, force: bool = False,
-                 known: KnownModel | None = None, licence: str | None = None,
-                 origin: str | None = None) -> ModelCard:
+def import_model(
+    path: Path,
+    models_dir: Path,
+    *,
+    name: str | None = None,
+    force: bool = False,
+    known: KnownModel | None = None,
+    licence: str | None = None,
+    origin: str | None = None,
+) -> ModelCard:
     """Import the model at `path` (folder or zip) as `models_dir/<name>`; return its card."""
     path = Path(path).expanduser()
     if not path.exists():
@@ -411,8 +458,9 @@ def import_model(path: Path, models_dir: Path, *, name: str | None = None, force
         source.check()
         staging = Path(tempfile.mkdtemp(prefix=f".import-{name}-", dir=models_dir))
         try:
-            card = source.save(staging / "model", name=name, known=known, licence=licence,
-                               origin=origin)
+            card = source.save(
+                staging / "model", name=name, known=known, licence=licence, origin=origin
+            )
             _replace(staging / "model", target, force)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -450,7 +498,9 @@ def validate_model(model_dir: Path) -> None:
     unknown = [t for t in card.source_prefix + card.source_suffix if t not in source_vocab]
     unknown += [t for t in card.target_prefix if t not in target_vocab]
     if unknown:
-        raise ConversionError(f"special tokens {unknown} of the card are not in the model's vocabulary")
+        raise ConversionError(
+            f"special tokens {unknown} of the card are not in the model's vocabulary"
+        )
     pieces = spm.SentencePieceProcessor(model_file=str(model_dir / card.tokenizer["source"]))
     vocab = [pieces.id_to_piece(i) for i in range(pieces.get_piece_size())]
     coverage = sum(p in source_vocab for p in vocab) / max(1, len(vocab))
@@ -469,7 +519,11 @@ def validate_model(model_dir: Path) -> None:
 def saved_quantization(model_bin: Path) -> str:
     """The weight type a CTranslate2 `model.bin` was saved with (int8, int8_float16, ...)."""
     dtypes = dict(_variable_dtypes(model_bin))
-    quantized = {dtypes[n[: -len("_scale")]] for n in dtypes if n.endswith("_scale") and n[: -len("_scale")] in dtypes}
+    quantized = {
+        dtypes[n[: -len("_scale")]]
+        for n in dtypes
+        if n.endswith("_scale") and n[: -len("_scale")] in dtypes
+    }
     floats = {d for n, d in dtypes.items() if n.endswith(("/bias", "/gamma", "/beta"))}
     other = next(iter(floats - {"float32"}), "float32")
     if "int8" in quantized:
@@ -530,9 +584,13 @@ def _order_vocabularies(vocabs: list[Path]) -> list[Path]:
     """Source vocabulary first: Marian names them *src*/*source* and *trg*/*tgt*/*target*."""
     if len(vocabs) <= 1:
         return vocabs
+
     def rank(path: Path) -> int:
         stem = path.name.lower()
-        return 0 if re.search(r"src|source", stem) else 1 if re.search(r"trg|tgt|target", stem) else 2
+        return (
+            0 if re.search(r"src|source", stem) else 1 if re.search(r"trg|tgt|target", stem) else 2
+        )
+
     ordered = sorted(vocabs, key=rank)
     return ordered[:2] if rank(ordered[0]) == 0 and rank(ordered[1]) == 1 else []
 

@@ -101,8 +101,12 @@ KNOWN_MODELS: dict[str, KnownModel] = {
             ),
             download_mb=1000,
         ),
-        _nllb("nllb-200-distilled-600M", "facebook/nllb-200-distilled-600M", "distilled 600M", 2500),
-        _nllb("nllb-200-distilled-1.3B", "facebook/nllb-200-distilled-1.3B", "distilled 1.3B", 5500),
+        _nllb(
+            "nllb-200-distilled-600M", "facebook/nllb-200-distilled-600M", "distilled 600M", 2500
+        ),
+        _nllb(
+            "nllb-200-distilled-1.3B", "facebook/nllb-200-distilled-1.3B", "distilled 1.3B", 5500
+        ),
         _nllb("nllb-200-3.3B", "facebook/nllb-200-3.3B", "3.3B", 17700),
     )
 }

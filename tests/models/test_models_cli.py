@@ -1,0 +1,132 @@
+"""`tarjama models ...` through typer's test runner, with the models folder in a temp dir."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from service.config import get_settings
+from service.models_cli import app
+from tests.models.builders import build_marian_release
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def models_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "models"
+    monkeypatch.setenv("TARJAMA_MODELS_DIR", str(folder))
+    monkeypatch.setenv("TARJAMA_MODEL", "opus")
+    get_settings.cache_clear()
+    yield folder
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    return build_marian_release(tmp_path_factory.mktemp("cli") / "release")
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_import_then_list_marks_the_default(models_dir, release, tiny_model_dir):
+    result = run("import", str(release), "--name", "opus")
+    assert result.exit_code == 0, result.output
+    assert "Installed" in result.output and "TARJAMA_MODEL=opus" in result.output
+    assert run("import", str(tiny_model_dir), "--name", "tiny").exit_code == 0
+
+    listing = run("list")
+
+    assert listing.exit_code == 0, listing.output
+    rows = {
+        line.split("│")[2].strip(): line
+        for line in listing.output.splitlines()
+        if line.count("│") > 3 and line.split("│")[2].strip() in ("opus", "tiny")
+    }
+    assert set(rows) == {"opus", "tiny"}
+    assert "*" in rows["opus"].split("│")[1] and "*" not in rows["tiny"].split("│")[1]
+    assert "int8" in rows["opus"]
+    assert "opus-mt-ar-en" in listing.output  # known models not yet installed
+
+
+def test_import_errors_are_one_line_messages(models_dir, release, tmp_path):
+    assert run("import", str(release), "--name", "opus").exit_code == 0
+
+    again = run("import", str(release), "--name", "opus")
+    missing = run("import", str(tmp_path / "nowhere"))
+
+    for result, message in ((again, "--force"), (missing, "does not exist")):
+        assert result.exit_code == 1
+        assert message in result.output and "Traceback" not in result.output
+    assert run("import", str(release), "--name", "opus", "--force").exit_code == 0
+
+
+def test_list_reports_a_broken_model_and_a_missing_default(models_dir, tiny_model_dir):
+    shutil.copytree(tiny_model_dir, models_dir / "broken")
+    (models_dir / "broken" / "model_card.json").unlink()
+
+    result = run("list")
+
+    assert result.exit_code == 0
+    assert "broken" in result.output and "no model_card.json" in result.output
+    assert "'opus' is not installed" in result.output
+
+
+def test_install_unknown_name(models_dir):
+    result = run("install", "no-such-model")
+
+    assert result.exit_code == 1 and "known models: opus-mt-ar-en" in result.output
+
+
+def test_eval_prints_engine_and_pipeline_scores(models_dir, tiny_model_dir, tmp_path):
+    (tmp_path / "s.ar").write_text(
+        "قال الوزير إن الاجتماع سيعقد. وأضاف أن القرار نهائي.\nارتفعت الأسعار.\n"
+    )
+    (tmp_path / "s.en").write_text("The minister said the meeting will be held.\nPrices rose.\n")
+
+    result = run(
+        "eval",
+        "--src",
+        str(tmp_path / "s.ar"),
+        "--ref",
+        str(tmp_path / "s.en"),
+        "--model",
+        str(tiny_model_dir),
+        "--limit",
+        "2",
+    )
+
+    assert result.exit_code == 0, result.output
+    for text in ("BLEU", "chrF", "engine", "pipeline", "random-tiny", "1 of 2 lines were split"):
+        assert text in result.output
+
+
+def test_eval_errors(models_dir, tiny_model_dir, tmp_path):
+    (tmp_path / "s.ar").write_text("سطر واحد.\nسطر آخر.\n")
+    (tmp_path / "s.en").write_text("One line.\n")
+
+    misaligned = run(
+        "eval",
+        "--src",
+        str(tmp_path / "s.ar"),
+        "--ref",
+        str(tmp_path / "s.en"),
+        "--model",
+        str(tiny_model_dir),
+    )
+    no_model = run(
+        "eval",
+        "--src",
+        str(tmp_path / "s.ar"),
+        "--ref",
+        str(tmp_path / "s.ar"),
+        "--model",
+        "not-installed",
+    )
+
+    assert misaligned.exit_code == 1 and "not aligned" in misaligned.output
+    assert no_model.exit_code == 1 and "model.bin" in no_model.output
