@@ -39,18 +39,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # Run as a script from the repo root: make `workers` importable without installing.
 sys.path.insert(0, str(REPO_ROOT))
 
-from rouge_score import rouge_scorer  # noqa: E402
-from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence  # noqa: E402
-from sumy.nlp.stemmers import Stemmer  # noqa: E402
-from sumy.summarizers.lex_rank import LexRankSummarizer  # noqa: E402
-from sumy.summarizers.lsa import LsaSummarizer  # noqa: E402
-from sumy.summarizers.luhn import LuhnSummarizer  # noqa: E402
-from sumy.summarizers.text_rank import TextRankSummarizer  # noqa: E402
-from sumy.utils import get_stop_words  # noqa: E402
+from rouge_score import rouge_scorer
+from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+from sumy.nlp.stemmers import Stemmer
+from sumy.summarizers.lex_rank import LexRankSummarizer
+from sumy.summarizers.lsa import LsaSummarizer
+from sumy.summarizers.luhn import LuhnSummarizer
+from sumy.summarizers.text_rank import TextRankSummarizer
+from sumy.utils import get_stop_words
 
-from workers.arabic_text import normalise, tokens  # noqa: E402
-from workers.segment import split_paragraphs, split_sentences  # noqa: E402
-from workers.summarise import Candidate, summarise  # noqa: E402
+from workers.arabic_text import normalise, tokens
+from workers.segment import split_paragraphs, split_sentences
+from workers.summarise import Candidate, summarise
 
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data" / "summaries" / "easc-dev"
 RANDOM_SEEDS = 10
@@ -173,15 +173,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         "LSA (sumy)": [sumy_system(LsaSummarizer)],
         "Luhn (sumy)": [sumy_system(LuhnSummarizer)],
     }
-    print(f"{len(articles)} articles from {args.data_dir.name}, "
-          f"{sum(len(a.references) for a in articles)} references, "
-          f"mean k = {statistics.mean(a.k for a in articles):.2f} sentences\n")
+    print(
+        f"{len(articles)} articles from {args.data_dir.name}, "
+        f"{sum(len(a.references) for a in articles)} references, "
+        f"mean k = {statistics.mean(a.k for a in articles):.2f} sentences\n"
+    )
     print("| system | ROUGE-1 F1 | ROUGE-2 F1 | ROUGE-L F1 | ms / article |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, runs in systems.items():
         means, ms = score(articles, runs)
-        print(f"| {name} | {means['rouge1']:.2f} | {means['rouge2']:.2f} "
-              f"| {means['rougeL']:.2f} | {ms:.2f} |")
+        print(
+            f"| {name} | {means['rouge1']:.2f} | {means['rouge2']:.2f} "
+            f"| {means['rougeL']:.2f} | {ms:.2f} |"
+        )
     print(f"\nwall time {time.perf_counter() - started:.1f} s")
 
 

@@ -48,9 +48,13 @@ MIN_SENTENCE_TOKENS = 5
 CENTRALITY_EXPONENT = 0.25
 DUPLICATE_COSINE = 0.8
 
-# Up to two short segments, each ending in a spaced dash, at the start: "عمان - الرأي - ",
-# "الدوحة - (اف ب) - ", "خاص - ".
-_DATELINE_RE = re.compile(r"^(?:[^\s\-–—]+(?:\s+[^\s\-–—]+){0,2}\s+[-–—]\s*){1,2}")
+# A place of up to three words without digits, then optionally a source of up to three words,
+# each followed by a spaced dash, at the start: "عمان - الرأي - ", "الدوحة - (اف ب) - ",
+# "خاص - ". Digits are excluded from the place so that "في عام 2010 - 2011" stays whole.
+_DATELINE_RE = re.compile(
+    r"^[^\s\d\-–—]+(?:\s+[^\s\d\-–—]+){0,2}\s+[-–—]\s*"
+    r"(?:[^\s\-–—]+(?:\s+[^\s\-–—]+){0,2}\s+[-–—]\s*)?"
+)
 # Page furniture that scraping leaves in, matched on normalised text.
 _BOILERPLATE_RE = re.compile(
     r"share on|follow us|read more|all rights reserved|"
@@ -135,9 +139,7 @@ def _body(arabic: str) -> str:
 
 def _substantive(candidate: Candidate) -> bool:
     body = _body(candidate.ar)
-    return len(tokens(body)) >= MIN_SENTENCE_TOKENS and not _BOILERPLATE_RE.search(
-        normalise(body)
-    )
+    return len(tokens(body)) >= MIN_SENTENCE_TOKENS and not _BOILERPLATE_RE.search(normalise(body))
 
 
 def _terms(candidate: Candidate) -> Counter[str]:
