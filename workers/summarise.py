@@ -6,9 +6,9 @@ in document order, each pair keeping its paragraph and sentence indexes.
 How a sentence is scored, and why each part is there:
 
 - Position prior, 1 / (rank + 1). News and encyclopaedic articles state their core first;
-  on human extractive summaries of Arabic articles the first sentence is chosen by about two
-  annotators in three and later ones by about one in four. It is the strongest single
-  signal, so it leads.
+  in human extractive summaries of Arabic articles (EASC) the first sentence is chosen by two
+  annotators in three, the next few by about two in five, the rest by one in four. It is
+  the strongest single signal, so it leads.
 - Centrality, cosine between the sentence and the article's centroid, over TF-IDF of
   light-stemmed Arabic words plus the English words when there is a translation (a second
   view of the same content; with an empty English side it simply adds nothing). IDF is
@@ -17,7 +17,8 @@ How a sentence is scored, and why each part is there:
 - They combine as prior * centrality ** CENTRALITY_EXPONENT. A quarter power lets content
   reorder sentences that stand near each other (the most central of two neighbours wins)
   without pulling a sentence from the end of a long article over the lede: centrality alone
-  agrees with human choices much less than position does.
+  agrees with human choices much less than position does. Exponents from 0.1 to 0.5 score
+  within 0.2 ROUGE of each other; the choice is not a knife edge.
 - Sentences with fewer than MIN_SENTENCE_TOKENS Arabic words, after a leading dateline
   ("عمان - الرأي -") is set aside, and known page furniture ("Share on Facebook") are
   chosen last: headings, captions, datelines and the line fragments of hard-wrapped text
