@@ -18,7 +18,7 @@ How a sentence is scored, and why each part is there:
   reorder sentences that stand near each other (the most central of two neighbours wins)
   without pulling a sentence from the end of a long article over the lede: centrality alone
   agrees with human choices much less than position does. Exponents from 0.1 to 0.5 score
-  within 0.2 ROUGE of each other; the choice is not a knife edge.
+  within a quarter of a ROUGE point of each other: the choice is not a knife edge.
 - Sentences with fewer than MIN_SENTENCE_TOKENS Arabic words, after a leading dateline
   ("عمان - الرأي -") is set aside, and known page furniture ("Share on Facebook") are
   chosen last: headings, captions, datelines and the line fragments of hard-wrapped text
