@@ -132,7 +132,7 @@ class ModelSource(abc.ABC):
                 f"could not convert {self.path} ({self.description}): {exc}"
             ) from exc
         tokenizer = self._copy_tokenizers(out_dir)
-        card = self._card(out_dir, name, quantization, tokenizer, known, licence, origin)
+        card = self._card(name, quantization, tokenizer, known, licence, origin)
         self._engine_adds_no_tokens(out_dir, card)
         card.sha256 = {
             f: sha256_file(out_dir / f) for f in ["model.bin", *sorted(set(tokenizer.values()))]
@@ -155,7 +155,6 @@ class ModelSource(abc.ABC):
 
     def _card(
         self,
-        out_dir: Path,
         name: str,
         quantization: str,
         tokenizer: dict[str, str],
@@ -453,7 +452,7 @@ def import_model(
     target = Path(models_dir) / name
     refuse_existing(target, force)
     Path(models_dir).mkdir(parents=True, exist_ok=True)
-    with _unpacked(path) as folder:
+    with _unpacked(path, scratch_dir=Path(models_dir)) as folder:
         source = detect_source(folder, imported_from=path)
         source.check()
         staging = Path(tempfile.mkdtemp(prefix=f".import-{name}-", dir=models_dir))
@@ -618,14 +617,15 @@ def _default_name(path: Path) -> str:
 
 
 @contextmanager
-def _unpacked(path: Path) -> Iterator[Path]:
-    """The folder holding the model: `path` itself, or a zip extracted to a temporary folder."""
+def _unpacked(path: Path, scratch_dir: Path) -> Iterator[Path]:
+    """The folder holding the model: `path` itself, or a zip extracted to a hidden temporary
+    folder in `scratch_dir` (the models folder: /tmp may be too small for large models)."""
     if path.is_dir():
         yield path
         return
     if not zipfile.is_zipfile(path):
         raise UnknownModelFormatError(f"{path} is neither a folder nor a zip archive")
-    with tempfile.TemporaryDirectory(prefix="tarjama-unzip-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=".unzip-", dir=scratch_dir) as tmp:
         root = Path(tmp).resolve()
         try:
             with zipfile.ZipFile(path) as archive:

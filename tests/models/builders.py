@@ -138,3 +138,88 @@ def marian_weights(
     config = yaml.safe_dump(marian_config(shape)).encode() + b"\0"
     weights["special:model.yml"] = np.frombuffer(config, dtype=np.int8)
     return weights
+
+
+def build_hf_marian(out_dir: Path, *, vocab_size: int = 300) -> Path:
+    """A tiny Hugging Face Marian folder (what the hub's Helsinki-NLP repos hold).
+
+    Needs transformers and torch (the `convert` extra).
+    """
+    import transformers
+
+    out_dir.mkdir(parents=True)
+    pieces = build_tokenizer(sample_lines(), out_dir / "source.spm", vocab_size)
+    shutil.copyfile(out_dir / "source.spm", out_dir / "target.spm")
+    vocab = [*MARIAN_SPECIALS, *(p for p in pieces if p not in ("<unk>", "<s>", "</s>")), "<pad>"]
+    (out_dir / "vocab.json").write_text(
+        json.dumps({t: i for i, t in enumerate(vocab)}, ensure_ascii=False), encoding="utf-8"
+    )
+    pad = len(vocab) - 1
+    config = transformers.MarianConfig(
+        vocab_size=len(vocab),
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        **_HF_TINY,
+    )
+    transformers.MarianMTModel(config).save_pretrained(out_dir)
+    return out_dir
+
+
+def build_hf_nllb(out_dir: Path, *, vocab_size: int = 300) -> Path:
+    """A tiny Hugging Face NLLB (M2M-100) folder: BPE sentencepiece model, language codes.
+
+    Needs transformers and torch (the `convert` extra).
+    """
+    import sentencepiece as spm
+    import transformers
+
+    out_dir.mkdir(parents=True)
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(sample_lines()),
+        model_prefix=str(out_dir / "spm"),
+        vocab_size=vocab_size,
+        model_type="bpe",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        bos_id=0,
+        pad_id=1,
+        eos_id=2,
+        unk_id=3,
+        minloglevel=2,
+    )
+    (out_dir / "spm.model").rename(out_dir / "sentencepiece.bpe.model")
+    (out_dir / "spm.vocab").unlink()
+    sp = spm.SentencePieceProcessor(model_file=str(out_dir / "sentencepiece.bpe.model"))
+    vocab = {sp.id_to_piece(i): i for i in range(sp.get_piece_size())}
+    # BPE merges in the order sentencepiece learnt them (the id of the merged piece).
+    merges = sorted(
+        ((a, b) for a in vocab for b in vocab if a + b in vocab and min(vocab[a], vocab[b]) > 3),
+        key=lambda pair: vocab[pair[0] + pair[1]],
+    )
+    tokenizer = transformers.NllbTokenizer(
+        vocab=vocab, merges=merges, src_lang="arb_Arab", tgt_lang="eng_Latn"
+    )
+    tokenizer.save_pretrained(out_dir)
+    config = transformers.M2M100Config(
+        vocab_size=len(tokenizer),
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        **_HF_TINY,
+    )
+    transformers.M2M100ForConditionalGeneration(config).save_pretrained(out_dir)
+    return out_dir
+
+
+_HF_TINY = {
+    "d_model": 32,
+    "encoder_layers": 1,
+    "decoder_layers": 1,
+    "encoder_attention_heads": 2,
+    "decoder_attention_heads": 2,
+    "encoder_ffn_dim": 64,
+    "decoder_ffn_dim": 64,
+    "max_position_embeddings": 256,
+}

@@ -27,6 +27,8 @@ from tests.models.builders import (
     ARABIC_SENTENCES,
     ENGLISH_LINES,
     NPZ_NAME,
+    build_hf_marian,
+    build_hf_nllb,
     build_marian_release,
     sample_lines,
 )
@@ -259,6 +261,37 @@ class TestTransformersFolder:
 
         with pytest.raises(MissingExtraError, match=r"pip install 'tarjama\[convert\]'"):
             import_model(folder, models_dir)
+
+    # The converter loads the tokenizer with transformers, which warns about optional packages.
+    @pytest.mark.filterwarnings("ignore::UserWarning:transformers.*")
+    def test_converts_a_tiny_hf_marian(self, tmp_path, models_dir):
+        pytest.importorskip("transformers", reason="the convert extra is not installed")
+        pytest.importorskip("torch", reason="the convert extra is not installed")
+        folder = build_hf_marian(tmp_path / "hf-marian")
+
+        card = import_model(folder, models_dir, name="hf-marian")
+
+        assert card.quantization == "int8" and card.source_suffix == ["</s>"]
+        assert card.extra["conversion"]["source_format"] == "transformers"
+        translator = Translator(models_dir / "hf-marian", device="cpu")
+        assert all(t.text for t in translator.translate(ARABIC_SENTENCES))
+
+    @pytest.mark.filterwarnings("ignore::UserWarning:transformers.*")
+    def test_converts_a_tiny_nllb_with_language_tokens(self, tmp_path, models_dir):
+        pytest.importorskip("transformers", reason="the convert extra is not installed")
+        pytest.importorskip("torch", reason="the convert extra is not installed")
+        folder = build_hf_nllb(tmp_path / "hf-nllb")
+
+        card = import_model(folder, models_dir, name="hf-nllb")
+
+        assert card.source_prefix == ["arb_Arab"] and card.target_prefix == ["eng_Latn"]
+        assert card.source_suffix == ["</s>"]
+        assert card.tokenizer == {
+            "source": "sentencepiece.bpe.model",
+            "target": "sentencepiece.bpe.model",
+        }
+        translator = Translator(models_dir / "hf-nllb", device="cpu")
+        assert len(translator.translate(ARABIC_SENTENCES)) == len(ARABIC_SENTENCES)
 
 
 def _importable(module: str) -> bool:
