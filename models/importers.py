@@ -51,6 +51,7 @@ CONVERT_MODULES = ("transformers", "torch")
 # Share of the source tokenizer's pieces that must be in the model's source vocabulary:
 # well below this the tokenizer does not belong to the model.
 MIN_VOCABULARY_COVERAGE = 0.9
+LARGE_CHECKPOINT_BYTES = 4 << 30
 SMOKE_SENTENCE = "قال الوزير إن الاجتماع سيعقد يوم الاثنين."
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
 _CT2_DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")
@@ -314,8 +315,7 @@ class TransformersSource(ModelSource):
                 f"{self.path}: model_type {self.model_type!r} is not a supported translation "
                 f"model (supported: {', '.join(self.SUPPORTED.values())})"
             )
-        weights = [*self.path.glob("*.safetensors"), *self.path.glob("pytorch_model*.bin")]
-        if not weights:
+        if not self.weight_files():
             raise IncompleteModelError(
                 f"{self.path}: no weights (model.safetensors or pytorch_model.bin)"
             )
@@ -330,10 +330,16 @@ class TransformersSource(ModelSource):
         )
         return _required_files(self.path, names, self.description)
 
+    def weight_files(self) -> list[Path]:
+        return [*self.path.glob("*.safetensors"), *self.path.glob("pytorch_model*.bin")]
+
     def write_weights(self, out_dir: Path, quantization: str) -> str:
         from ctranslate2.converters import TransformersConverter
 
-        TransformersConverter(str(self.path)).convert(
+        # float32 checkpoints of several GB (NLLB 1.3B, 3.3B) are loaded as float16 to halve
+        # the memory the conversion needs; the weights are quantised to int8 either way.
+        large = sum(f.stat().st_size for f in self.weight_files()) > LARGE_CHECKPOINT_BYTES
+        TransformersConverter(str(self.path), load_as_float16=large).convert(
             str(out_dir), quantization=quantization, force=True
         )
         return quantization

@@ -40,7 +40,7 @@ def _reported_errors() -> Iterator[None]:
 
     try:
         yield
-    except (ModelError, ModelCardError) as exc:
+    except (ModelError, ModelCardError, OSError) as exc:  # OSError: disk full, permissions
         errors.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(EXIT_ERROR) from None
 
@@ -197,6 +197,7 @@ def eval_model(
 ) -> None:
     """BLEU and chrF of a model, with the bare engine and through the article pipeline."""
     from models.card import resolve_model_dir
+    from models.errors import ModelSourceNotFoundError
     from models.evaluate import evaluate, read_parallel
     from models.translator import Translator
 
@@ -205,6 +206,11 @@ def eval_model(
         src, ref = _eval_files(src, ref)
         data = read_parallel(src, ref, limit)
         model_dir = resolve_model_dir(model or settings.model, settings.models_dir)
+        if not model_dir.exists():
+            raise ModelSourceNotFoundError(
+                f"no model {model or settings.model!r} in {settings.models_dir}: see "
+                "`tarjama models list`, or give --model a path"
+            )
         translator = Translator(
             model_dir,
             device=settings.device,

@@ -129,4 +129,4 @@ def test_eval_errors(models_dir, tiny_model_dir, tmp_path):
     )
 
     assert misaligned.exit_code == 1 and "not aligned" in misaligned.output
-    assert no_model.exit_code == 1 and "model.bin" in no_model.output
+    assert no_model.exit_code == 1 and "no model 'not-installed'" in no_model.output
