@@ -28,7 +28,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from models.card import ModelCard
+from models.card import ModelCard, sha256_file
 from models.errors import DownloadError
 from models.importers import import_model, refuse_existing, require_convert_extra
 from models.registry import HF_HUB_URL, KnownModel, SourceKind
@@ -100,8 +100,12 @@ def install_model(
         else:
             revision, files = hub_files(http, known.hub_repo)
         download_all(http, files, cache, bar)
-    local = cache / files[0].filename if known.kind is SourceKind.opus_mt_zip else cache
-    origin = known.url if not revision else f"{known.url} (revision {revision})"
+    if known.kind is SourceKind.opus_mt_zip:
+        # Release zips come without a published checksum: record what was installed.
+        local = cache / files[0].filename
+        origin = f"{known.url} (sha256 {sha256_file(local)})"
+    else:
+        local, origin = cache, f"{known.url} (revision {revision})"
     card = import_model(local, models_dir, name=known.name, force=force, known=known, origin=origin)
     if not keep_download:
         shutil.rmtree(cache, ignore_errors=True)

@@ -165,7 +165,8 @@ class TestInstall:
 
         assert requested == [known.url]
         assert load_card(tmp_path / "opus-mt-ar-en") == card
-        assert card.quantization == "int8" and card.origin == known.url
+        assert card.quantization == "int8"
+        assert card.origin == f"{known.url} (sha256 {hashlib.sha256(release_zip).hexdigest()})"
         assert card.licence == known.licence
         assert not (tmp_path / ".downloads" / "opus-mt-ar-en").exists()
 
@@ -205,5 +206,5 @@ def test_card_of_install_names_the_release(tmp_path, release_zip):
         progress=quiet_progress(),
     )
     data = json.loads((tmp_path / card.name / "model_card.json").read_text())
-    assert data["origin"].endswith("opusTCv20210807+bt_transformer-big_2022-03-09.zip")
+    assert "opusTCv20210807+bt_transformer-big_2022-03-09.zip (sha256 " in data["origin"]
     assert (tmp_path / ".downloads" / card.name).is_dir()
