@@ -88,9 +88,7 @@ def install_model(
     progress: Progress | None = None,
 ) -> ModelCard:
     """Download `known`, convert it to int8 and save it as `models_dir/<name>`."""
-    refuse_existing(Path(models_dir) / known.name, force)  # before a long download
-    if known.needs_transformers:
-        require_convert_extra(f"installing {known.name}")
+    check_installable(known, models_dir, force=force)
     cache = Path(models_dir) / DOWNLOADS_DIRNAME / known.name
     with ExitStack() as stack:
         http = client or stack.enter_context(new_client())
@@ -110,6 +108,13 @@ def install_model(
     if not keep_download:
         shutil.rmtree(cache, ignore_errors=True)
     return card
+
+
+def check_installable(known: KnownModel, models_dir: Path, *, force: bool = False) -> None:
+    """Fail now, not after a long download, if the name is taken or an extra is missing."""
+    refuse_existing(Path(models_dir) / known.name, force)
+    if known.needs_transformers:
+        require_convert_extra(f"installing {known.name}")
 
 
 def release_file(known: KnownModel) -> RemoteFile:

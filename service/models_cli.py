@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from service.config import PROJECT_DIR, get_settings
@@ -41,7 +42,7 @@ def _reported_errors() -> Iterator[None]:
     try:
         yield
     except (ModelError, ModelCardError, OSError) as exc:  # OSError: disk full, permissions
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_ERROR) from None
 
 
@@ -54,15 +55,17 @@ def install(
     ] = False,
 ) -> None:
     """Download a known model, convert it to int8 CTranslate2 and install it."""
-    from models.download import install_model
+    from models.download import check_installable, install_model
     from models.registry import get_known_model
 
     settings = get_settings()
     with _reported_errors():
         known = get_known_model(name)
+        check_installable(known, settings.models_dir, force=force)
         if known.download_mb:
             console.print(
-                f"Downloading {known.name} (about {known.download_mb:,} MB) from {known.url}"
+                f"Downloading {known.name} (about {known.download_mb:,} MB) from {known.url}",
+                markup=False,
             )
         card = install_model(known, settings.models_dir, force=force, keep_download=keep_download)
     _print_installed(card, settings.models_dir)
@@ -101,12 +104,13 @@ def import_model(
 
 
 def _print_installed(card: ModelCard, models_dir: Path) -> None:
+    where = escape(str(Path(models_dir) / card.name))
     console.print(
-        f"Installed [bold]{card.name}[/bold] in {Path(models_dir) / card.name} "
-        f"({card.quantization}, licence: {card.licence})",
+        f"Installed [bold]{escape(card.name)}[/bold] in {where} "
+        f"({card.quantization}, licence: {escape(card.licence)})",
         highlight=False,
     )
-    console.print(f"Use it with TARJAMA_MODEL={card.name}", highlight=False)
+    console.print(f"Use it with TARJAMA_MODEL={card.name}", highlight=False, markup=False)
 
 
 @app.command("list")
@@ -117,7 +121,7 @@ def list_models() -> None:
 
     settings = get_settings()
     default_dir = resolve_model_dir(settings.model, settings.models_dir).resolve()
-    table = Table(title=f"Installed models in {settings.models_dir}")
+    table = Table(title=f"Installed models in {escape(str(settings.models_dir))}")
     for column in ("", "name", "quantisation", "size", "origin"):
         table.add_column(column, overflow="fold")
     installed = installed_models(settings.models_dir)
@@ -125,21 +129,27 @@ def list_models() -> None:
         mark = "*" if model.path.resolve() == default_dir else ""
         if model.card is None:
             table.add_row(
-                mark, model.name, "?", _size(model.size_bytes), f"[red]{model.problem}[/red]"
+                mark,
+                escape(model.name),
+                "?",
+                _size(model.size_bytes),
+                f"[red]{escape(model.problem)}[/red]",
             )
         else:
             table.add_row(
                 mark,
-                model.name,
-                model.card.quantization,
+                escape(model.name),
+                escape(model.card.quantization),
                 _size(model.size_bytes),
-                model.card.origin,
+                escape(model.card.origin),
             )
     console.print(table)
     if not any(m.path.resolve() == default_dir for m in installed):
-        console.print(f"[yellow]The default model {settings.model!r} is not installed.[/yellow]")
+        console.print(
+            f"[yellow]The default model {escape(repr(settings.model))} is not installed.[/yellow]"
+        )
     else:
-        console.print(f"* default model (TARJAMA_MODEL={settings.model})", highlight=False)
+        console.print(f"* default model (TARJAMA_MODEL={settings.model})", markup=False)
     names = [n for n in KNOWN_MODELS if n not in {m.name for m in installed}]
     if names:
         console.print(f"Known, not installed (tarjama models install NAME): {', '.join(names)}")
@@ -224,7 +234,7 @@ def eval_model(
             evaluate(segmented, data, "pipeline"),
         ]
     table = Table(
-        title=f"{translator.name} ({translator.quantization}) on {data.name}: "
+        title=f"{escape(translator.name)} ({translator.quantization}) on {escape(data.name)}: "
         f"{len(data.sources)} segments, beam {settings.beam_size}"
     )
     for column in ("method", "units", "BLEU", "chrF", "confidence", "seconds", "lines/s"):
@@ -246,7 +256,7 @@ def eval_model(
         "translated, re-joined. confidence: mean per line.",
         highlight=False,
     )
-    console.print(f"sacrebleu: {scores[0].signature}", highlight=False)
+    console.print(f"sacrebleu: {scores[0].signature}", highlight=False, markup=False)
 
 
 def _eval_files(src: Path | None, ref: Path | None) -> tuple[Path, Path]:

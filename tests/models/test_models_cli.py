@@ -82,6 +82,19 @@ def test_install_unknown_name(models_dir):
     assert result.exit_code == 1 and "known models: opus-mt-ar-en" in result.output
 
 
+def test_install_names_the_missing_extra_before_downloading(models_dir):
+    from importlib.util import find_spec
+
+    if find_spec("transformers") and find_spec("torch"):
+        pytest.skip("transformers and torch are installed")
+
+    result = run("install", "nllb-200-distilled-600M")
+
+    assert result.exit_code == 1
+    assert "pip install 'tarjama[convert]'" in " ".join(result.output.split())
+    assert "Downloading" not in result.output and not models_dir.exists()
+
+
 def test_eval_prints_engine_and_pipeline_scores(models_dir, tiny_model_dir, tmp_path):
     (tmp_path / "s.ar").write_text(
         "قال الوزير إن الاجتماع سيعقد. وأضاف أن القرار نهائي.\nارتفعت الأسعار.\n"
