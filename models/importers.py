@@ -52,6 +52,7 @@ CONVERT_MODULES = ("transformers", "torch")
 # well below this the tokenizer does not belong to the model.
 MIN_VOCABULARY_COVERAGE = 0.9
 LARGE_CHECKPOINT_BYTES = 4 << 30
+UNKNOWN_LICENCE = "unknown: check the terms of the source"
 SMOKE_SENTENCE = "قال الوزير إن الاجتماع سيعقد يوم الاثنين."
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
 _CT2_DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")
@@ -163,7 +164,7 @@ class ModelSource(abc.ABC):
         licence: str | None,
         origin: str | None,
     ) -> ModelCard:
-        data: dict[str, Any] = {"licence": "unknown: check the terms of the source"}
+        data: dict[str, Any] = {"licence": UNKNOWN_LICENCE}
         data.update(self.card_fields())
         if known is not None:
             data.update(
@@ -608,13 +609,25 @@ def _required_files(folder: Path, names: dict[str, str], what: str) -> dict[str,
 
 
 def _licence_file(folder: Path) -> str:
+    """The licence a folder states: a LICENSE file's first line, or the `license:` of a
+    Hugging Face README's front matter."""
     for candidate in ("LICENSE", "LICENSE.txt", "LICENCE", "license.txt"):
         if (folder / candidate).is_file():
             lines = (folder / candidate).read_text(encoding="utf-8", errors="replace").split("\n")
             first = next((line.strip() for line in lines if line.strip()), "")
             if first:
                 return f"{first[:120]} (from {candidate})"
-    return "unknown: check the terms of the source"
+    readme = folder / "README.md"
+    if readme.is_file():
+        text = readme.read_text(encoding="utf-8", errors="replace")
+        if text.startswith("---"):
+            try:
+                front = yaml.safe_load(text.split("---", 2)[1]) or {}
+            except (yaml.YAMLError, IndexError):
+                front = {}
+            if isinstance(front, dict) and front.get("license"):
+                return f"{front['license']} (from README.md)"
+    return UNKNOWN_LICENCE
 
 
 def _default_name(path: Path) -> str:

@@ -94,10 +94,12 @@ class TestMarianRelease:
 
     def test_folder_without_decoder_yml(self, tmp_path, models_dir):
         release = build_marian_release(tmp_path / "bare", decoder_yml=False)
+        (release / "LICENSE").unlink()
+        (release / "README.md").write_text("---\nlicense: apache-2.0\ntags: [translation]\n---\n")
 
         card = import_model(release, models_dir, name="bare")
 
-        assert card.quantization == "int8"
+        assert card.quantization == "int8" and card.licence == "apache-2.0 (from README.md)"
         assert (models_dir / "bare" / "model.bin").is_file()
 
     def test_known_name_brings_licence_and_attribution(self, marian_release, models_dir):
