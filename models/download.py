@@ -1,6 +1,7 @@
 """Fetch a known model from where it is published, then import it. Used only by install.
 
-Every file is streamed to `<name>.part` with a progress bar, checked, and only then renamed.
+Every file is streamed to `<name>.part` with a progress bar, checked, and only then renamed;
+an interrupted download resumes from its `.part` file.
 Checks: the size the server announced; the SHA-256 the Hugging Face hub publishes for
 large (LFS) files and the git blob hash it publishes for small ones; for a release zip,
 the registry's SHA-256 where the publisher states one, and the zip's own CRCs. Files
@@ -38,6 +39,8 @@ CONNECT_TIMEOUT_S = 30.0
 READ_TIMEOUT_S = 120.0
 DOWNLOADS_DIRNAME = ".downloads"
 USER_AGENT = "tarjama-model-installer"
+PARTIAL_CONTENT = 206
+RANGE_NOT_SATISFIABLE = 416
 # Files of a hub repository that the converter needs; other weight formats are skipped.
 HUB_SUPPORT_FILES = (
     "config.json",
@@ -169,32 +172,45 @@ def download_all(
 def download_file(
     client: httpx.Client, remote: RemoteFile, dest_dir: Path, progress: Progress
 ) -> Path:
-    """Stream one file to disk with progress, verify it, and move it into place."""
+    """Stream one file to disk with progress, verify it, and move it into place.
+
+    An interrupted download leaves `<name>.part`; the next attempt resumes it where the
+    server allows ranges, and starts again where it does not.
+    """
     target = dest_dir / remote.filename
     if target.is_file() and _matches(target, remote):
         return target
     part = target.with_name(target.name + ".part")
     part.parent.mkdir(parents=True, exist_ok=True)
-    task = progress.add_task(remote.filename, total=remote.size)
+    done = part.stat().st_size if part.is_file() else 0
+    task = progress.add_task(remote.filename, total=remote.size, completed=done)
     try:
-        with client.stream("GET", remote.url) as response:
+        headers = {"Range": f"bytes={done}-"} if done else {}
+        with client.stream("GET", remote.url, headers=headers) as response:
+            if response.status_code == RANGE_NOT_SATISFIABLE:  # the part file is stale
+                part.unlink()
+                return download_file(client, remote, dest_dir, progress)
             response.raise_for_status()
-            announced = int(response.headers.get("Content-Length", 0)) or remote.size
-            progress.update(task, total=announced)
-            with open(part, "wb") as handle:
-                for chunk in response.iter_bytes(CHUNK_BYTES):
+            if response.status_code != PARTIAL_CONTENT:
+                done = 0
+            length = int(response.headers.get("Content-Length", 0))
+            announced = done + length if length else remote.size
+            progress.update(task, total=announced, completed=done)
+            with open(part, "ab" if done else "wb") as handle:
+                for chunk in response.iter_bytes():  # as it arrives: a resume loses nothing
                     handle.write(chunk)
                     progress.advance(task, len(chunk))
     except httpx.HTTPError as exc:
-        part.unlink(missing_ok=True)
-        raise DownloadError(f"downloading {remote.url} failed: {exc}") from exc
+        raise DownloadError(
+            f"downloading {remote.url} failed: {exc}; run the command again to resume"
+        ) from exc
     expected = RemoteFile(
         remote.url, remote.filename, remote.size or announced, remote.sha256, remote.git_blob_sha1
     )
     problem = _verification_problem(part, expected)
     if problem:
         part.unlink(missing_ok=True)
-        raise DownloadError(f"{remote.url}: {problem}; the partial file was removed, try again")
+        raise DownloadError(f"{remote.url}: {problem}; the download was removed, try again")
     part.replace(target)
     return target
 

@@ -100,6 +100,34 @@ class TestDownloadFile:
         with pytest.raises(DownloadError, match="bytes"):
             download_file(client, short, tmp_path, quiet_progress())
 
+    def test_interrupted_download_resumes(self, tmp_path):
+        data = bytes(range(256)) * 40
+        ranges = []
+
+        class BrokenStream(httpx.SyncByteStream):
+            def __iter__(self):
+                yield data[:4000]
+                raise httpx.ReadError("connection reset")
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            ranges.append(request.headers.get("Range"))
+            if "Range" not in request.headers:
+                return httpx.Response(200, stream=BrokenStream())
+            start = int(request.headers["Range"].removeprefix("bytes=").rstrip("-"))
+            return httpx.Response(206, content=data[start:])
+
+        remote = RemoteFile(
+            "https://host/m.bin", "m.bin", len(data), hashlib.sha256(data).hexdigest()
+        )
+        with pytest.raises(DownloadError, match="again to resume"):
+            download_file(client_for(handler), remote, tmp_path, quiet_progress())
+        assert (tmp_path / "m.bin.part").stat().st_size == 4000
+
+        path = download_file(client_for(handler), remote, tmp_path, quiet_progress())
+
+        assert path.read_bytes() == data and ranges == [None, "bytes=4000-"]
+        assert not (tmp_path / "m.bin.part").exists()
+
     def test_http_error(self, tmp_path):
         client = client_for(lambda request: httpx.Response(404))
 
