@@ -187,7 +187,7 @@ def download_file(
     try:
         headers = {"Range": f"bytes={done}-"} if done else {}
         with client.stream("GET", remote.url, headers=headers) as response:
-            if response.status_code == RANGE_NOT_SATISFIABLE:  # the part file is stale
+            if done and response.status_code == RANGE_NOT_SATISFIABLE:  # a stale part file
                 part.unlink()
                 return download_file(client, remote, dest_dir, progress)
             response.raise_for_status()
