@@ -25,7 +25,6 @@ from models.synthetic import build_random_model, build_tokenizer
 from models.translator import Translator
 from tests.models.builders import (
     ARABIC_SENTENCES,
-    ENGLISH_LINES,
     NPZ_NAME,
     build_hf_marian,
     build_hf_nllb,
@@ -215,7 +214,8 @@ class TestErrors:
 
     def test_tokenizer_of_another_model_is_refused(self, marian_release, tmp_path, models_dir):
         mixed = copy_tree(marian_release, tmp_path / "mixed")
-        build_tokenizer(ENGLISH_LINES * 5, mixed / "source.spm", vocab_size=120)
+        greek = ["Ο υπουργός είπε ότι η συνάντηση θα γίνει τη Δευτέρα.", "Οι τιμές αυξήθηκαν."]
+        build_tokenizer(greek * 50, mixed / "source.spm", vocab_size=60)
 
         with pytest.raises(ConversionError, match="tokenizer does not belong"):
             import_model(mixed, models_dir)
