@@ -599,7 +599,12 @@ def _order_vocabularies(vocabs: list[Path]) -> list[Path]:
         )
 
     ordered = sorted(vocabs, key=rank)
-    return ordered[:2] if rank(ordered[0]) == 0 and rank(ordered[1]) == 1 else []
+    if rank(ordered[0]) != 0 or rank(ordered[1]) != 1:
+        raise IncompleteModelError(
+            f"{vocabs[0].parent}: cannot tell the source vocabulary from the target one among "
+            f"{', '.join(v.name for v in vocabs)}; add the release's decoder.yml"
+        )
+    return ordered[:2]
 
 
 def _required_files(folder: Path, names: dict[str, str], what: str) -> dict[str, Path]:

@@ -26,6 +26,7 @@ from models.translator import Translator
 from tests.models.builders import (
     ARABIC_SENTENCES,
     NPZ_NAME,
+    VOCAB_NAME,
     build_hf_marian,
     build_hf_nllb,
     build_marian_release,
@@ -202,6 +203,14 @@ class TestErrors:
         (broken / NPZ_NAME).rename(broken / "other.npz")
 
         with pytest.raises(IncompleteModelError, match=NPZ_NAME.replace(".", r"\.")):
+            import_model(broken, models_dir)
+
+    def test_two_vocabularies_without_decoder_yml(self, marian_release, tmp_path, models_dir):
+        broken = copy_tree(marian_release, tmp_path / "two-vocabs")
+        (broken / "decoder.yml").unlink()
+        shutil.copyfile(broken / VOCAB_NAME, broken / "other.vocab.yml")
+
+        with pytest.raises(IncompleteModelError, match="add the release's decoder.yml"):
             import_model(broken, models_dir)
 
     def test_ctranslate2_folder_without_tokenizer(self, tiny_model_dir, tmp_path, models_dir):
