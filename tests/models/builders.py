@@ -145,8 +145,10 @@ def build_hf_marian(out_dir: Path, *, vocab_size: int = 300) -> Path:
 
     Needs transformers and torch (the `convert` extra).
     """
+    import torch
     import transformers
 
+    torch.manual_seed(0)
     out_dir.mkdir(parents=True)
     pieces = build_tokenizer(sample_lines(), out_dir / "source.spm", vocab_size)
     shutil.copyfile(out_dir / "source.spm", out_dir / "target.spm")
@@ -172,8 +174,10 @@ def build_hf_nllb(out_dir: Path, *, vocab_size: int = 300) -> Path:
     Needs transformers and torch (the `convert` extra).
     """
     import sentencepiece as spm
+    import torch
     import transformers
 
+    torch.manual_seed(0)
     out_dir.mkdir(parents=True)
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(sample_lines()),

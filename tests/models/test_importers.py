@@ -284,8 +284,11 @@ class TestTransformersFolder:
 
         assert card.quantization == "int8" and card.source_suffix == ["</s>"]
         assert card.extra["conversion"]["source_format"] == "transformers"
-        translator = Translator(models_dir / "hf-marian", device="cpu")
-        assert all(t.text for t in translator.translate(ARABIC_SENTENCES))
+        translations = Translator(models_dir / "hf-marian", device="cpu").translate(
+            ARABIC_SENTENCES
+        )
+        assert len(translations) == len(ARABIC_SENTENCES)
+        assert all(0.0 < t.confidence <= 1.0 for t in translations)
 
     @pytest.mark.filterwarnings("ignore::UserWarning:transformers.*")
     def test_converts_a_tiny_nllb_with_language_tokens(self, tmp_path, models_dir):
