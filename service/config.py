@@ -15,6 +15,8 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_MODEL = "ar-en-small"
 MAX_TEXT_CHARS = 200_000
 MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BATCH_BYTES = 1024 * 1024 * 1024
+MAX_BATCH_ARTICLES = 100_000
 JOB_TIMEOUT_S = 600
 
 
@@ -46,6 +48,8 @@ class Settings(BaseSettings):
     job_max_tries: int = Field(5, ge=1)
     max_text_chars: int = Field(MAX_TEXT_CHARS, ge=100)
     max_body_bytes: int = Field(MAX_BODY_BYTES, ge=1024)
+    max_batch_bytes: int = Field(MAX_BATCH_BYTES, ge=1024)
+    max_batch_articles: int = Field(MAX_BATCH_ARTICLES, ge=1)
 
     @field_validator("database_url")
     @classmethod

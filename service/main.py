@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service.api import articles, health, keys
+from service import web
+from service.api import articles, batches, edits, exports, health, keys
 from service.config import Settings, get_settings
 from service.limits import BodySizeLimit
 from service.queue import connect
@@ -36,8 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        overrides={"/v1/batches": settings.max_batch_bytes},
+    )
     app.include_router(health.router)
     app.include_router(articles.router)
+    app.include_router(batches.router)
+    app.include_router(exports.router)
     app.include_router(keys.router)
+    app.include_router(edits.router)
+    web.install(app)
     return app

@@ -203,3 +203,154 @@ def article_list_item(article) -> ArticleListItem:
         created_at=article.created_at,
         finished_at=article.finished_at,
     )
+
+
+# Reviewers' corrections ------------------------------------------------------------------
+
+MAX_SENTENCE_CHARS = 5000
+# C0 and C1 controls and DEL, and the bidi embeddings, overrides and isolates, which could
+# make a correction display differently from what it says.
+FORBIDDEN_SENTENCE_CHARS = frozenset(
+    [chr(c) for c in range(0x20)]
+    + [chr(c) for c in range(0x7F, 0xA0)]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+)
+
+
+def clean_sentence_text(text: str) -> str:
+    """A correction trimmed and checked; ValueError says what is wrong with it."""
+    text = text.strip()
+    if not text:
+        raise ValueError("the sentence is empty")
+    if len(text) > MAX_SENTENCE_CHARS:
+        raise ValueError(f"the sentence is longer than {MAX_SENTENCE_CHARS} characters")
+    bad = sorted({ch for ch in text if ch in FORBIDDEN_SENTENCE_CHARS})
+    if bad:
+        shown = ", ".join(f"U+{ord(ch):04X}" for ch in bad)
+        raise ValueError(f"the sentence contains control or bidi override characters ({shown})")
+    return text
+
+
+class SentenceEditCreate(BaseModel):
+    """A reviewer's correction of one sentence's English."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    en: str = Field(description=f"1 to {MAX_SENTENCE_CHARS} characters once trimmed")
+
+    @field_validator("en")
+    @classmethod
+    def _clean(cls, en: str) -> str:
+        return clean_sentence_text(en)
+
+
+class SentenceEdited(SentencePublic):
+    """A sentence after a correction."""
+
+    paragraph: int
+    edited_at: datetime | None
+
+
+class SentenceEditPublic(BaseModel):
+    paragraph: int
+    sentence: int
+    editor: str
+    before: str
+    after: str
+    created_at: datetime
+
+
+class SentenceEditList(BaseModel):
+    items: list[SentenceEditPublic]
+
+
+class ArticleReviewed(BaseModel):
+    id: str
+    reviewed_at: datetime
+    reviewed_by: str
+
+
+def sentence_edited(row) -> SentenceEdited:
+    return SentenceEdited(
+        paragraph=row.paragraph_index,
+        index=row.index,
+        ar=row.ar,
+        en=row.edited_en if row.edited_en is not None else row.en,
+        machine_en=row.en,
+        edited=row.edited_en is not None,
+        confidence=row.confidence,
+        edited_at=row.edited_at,
+    )
+
+
+def sentence_edit_public(row) -> SentenceEditPublic:
+    return SentenceEditPublic(
+        paragraph=row.paragraph_index,
+        sentence=row.sentence_index,
+        editor=row.editor,
+        before=row.before,
+        after=row.after,
+        created_at=row.created_at,
+    )
+
+
+class RejectedLine(BaseModel):
+    line: int
+    error: str
+
+
+class BatchCreated(BaseModel):
+    id: str
+    accepted: int
+    rejected: list[RejectedLine] = Field(description="Invalid lines (the first 1,000).")
+    rejected_total: int
+
+
+class BatchPublic(BaseModel):
+    id: str
+    name: str | None
+    priority: Priority
+    not_before: datetime | None
+    callback_url: str | None
+    created_at: datetime
+    cancelled_at: datetime | None
+    notified_at: datetime | None
+    total: int
+    counts: dict[str, int]
+    progress: float = Field(description="Finished share of the batch, 0..1")
+    articles_per_minute: float | None
+    eta_seconds: float | None
+    finished: bool
+
+
+class BatchList(BaseModel):
+    items: list[BatchPublic]
+    next_cursor: str | None
+
+
+def batch_public(batch, progress) -> BatchPublic:
+    """The API view of a batch and its progress (a `storage.batches.BatchProgress`)."""
+    rate = None
+    if progress.first_started_at is not None and progress.counts["done"]:
+        end = progress.last_finished_at if progress.finished == progress.total else None
+        end = end or datetime.now(progress.first_started_at.tzinfo)
+        elapsed_s = max((end - progress.first_started_at).total_seconds(), 1e-3)
+        rate = progress.counts["done"] / elapsed_s * 60
+    remaining = progress.total - progress.finished
+    return BatchPublic(
+        id=batch.id,
+        name=batch.name,
+        priority=batch.priority,
+        not_before=batch.not_before,
+        callback_url=batch.callback_url,
+        created_at=batch.created_at,
+        cancelled_at=batch.cancelled_at,
+        notified_at=batch.notified_at,
+        total=progress.total,
+        counts=progress.counts,
+        progress=round(progress.finished / progress.total, 4) if progress.total else 1.0,
+        articles_per_minute=round(rate, 2) if rate else None,
+        eta_seconds=round(remaining / rate * 60, 1) if rate and remaining else (0.0 if not remaining else None),
+        finished=remaining == 0,
+    )

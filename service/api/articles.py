@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from service.auth import Principal, SubmitterDep
+from service.storage.db import committing
 from service.deps import RedisDep, SessionDep
 from service.queue import enqueue_article
 from service.schemas import (
@@ -30,7 +31,7 @@ async def submit_article(
     principal: SubmitterDep,
 ) -> ArticlePublic:
     """Store the article, queue its translation and answer at once."""
-    async with session.begin():
+    async with committing(session):
         article = await store.create_article(
             session,
             text=body.text,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.auth import AdminDep
+from service.storage.db import committing
 from service.deps import SessionDep
 from service.storage import keys as key_store
 from service.storage.tables import KeyRole
@@ -53,13 +54,13 @@ async def list_keys(session: SessionDep, _: AdminDep) -> list[KeyPublic]:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=KeyCreated)
 async def create_key(body: KeyCreate, session: SessionDep, _: AdminDep) -> KeyCreated:
-    async with session.begin():
+    async with committing(session):
         row, key = await key_store.create_key(session, body.name, body.role)
     return KeyCreated(**key_public(row).model_dump(), key=key)
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_key(key_id: str, session: SessionDep, _: AdminDep) -> None:
-    async with session.begin():
+    async with committing(session):
         if not await key_store.revoke_key(session, key_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no active key {key_id!r}")

@@ -105,6 +105,20 @@ async def get_article(session: AsyncSession, article_id: str) -> Article | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def get_articles(session: AsyncSession, article_ids: Sequence[str]) -> list[Article]:
+    """Several articles with their results, in the order of `article_ids`."""
+    query = (
+        select(Article)
+        .where(Article.id.in_(list(article_ids)))
+        .options(
+            selectinload(Article.paragraphs).selectinload(ParagraphPair.sentences),
+            selectinload(Article.summary),
+        )
+    )
+    found = {a.id: a for a in (await session.execute(query)).scalars()}
+    return [found[i] for i in article_ids if i in found]
+
+
 async def list_articles(
     session: AsyncSession,
     *,

@@ -176,6 +176,9 @@ class Batch(Base):
     notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     owner_key: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # What ingest answered, kept so that an Idempotency-Key retry gets the same answer.
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_json: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class IdempotencyKey(Base):

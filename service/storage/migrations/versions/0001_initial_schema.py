@@ -39,6 +39,8 @@ def upgrade() -> None:
     sa.Column('notified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('owner_key', sa.String(length=32), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('accepted', sa.Integer(), nullable=False),
+    sa.Column('rejected_json', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_batches')),
     sa.UniqueConstraint('id', name=op.f('uq_batches_id'))
     )
