@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from service.client_cli import batches, export, submit
 from service.config import get_settings
 
 app = typer.Typer(help="Arabic-to-English translation and summarisation service.", no_args_is_help=True)
@@ -73,6 +74,10 @@ def demo(
 
     raise typer.Exit(run_demo(get_settings(), samples or SAMPLES_DIR, keep_serving))
 
+
+app.command()(submit)
+app.command()(batches)
+app.command()(export)
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(MAX_BODY_BYTES, ge=1024)
     max_batch_bytes: int = Field(MAX_BATCH_BYTES, ge=1024)
     max_batch_articles: int = Field(MAX_BATCH_ARTICLES, ge=1)
+    # Signs batch events sent to callback URLs (HMAC-SHA256 of the body). Required for
+    # batches that ask for a callback.
+    webhook_secret: str | None = Field(None, min_length=16)
+    webhook_timeout_s: float = Field(10.0, gt=0)
+    webhook_max_tries: int = Field(8, ge=1)
+    # How often a worker looks for accepted articles that have no live job.
+    reconcile_interval_s: float = Field(30.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -19,6 +19,7 @@ from arq.jobs import serialize_job
 from service.config import Priority, Settings
 
 TRANSLATE_JOB = "translate_article"
+BATCH_EVENT_JOB = "deliver_batch_event"
 INTERACTIVE_HEADSTART_S = 30 * 24 * 3600
 JOB_EXPIRES_S = 60 * 24 * 3600
 ENQUEUE_CHUNK = 1000
@@ -106,3 +107,16 @@ async def dequeue_articles(
             pipe.zrem(queue, *job_ids)
             pipe.delete(*(job_key_prefix + j for j in job_ids))
             await pipe.execute()
+
+
+async def enqueue_batch_event(redis: ArqRedis, batch_id: str) -> bool:
+    """Queue the delivery of a batch's completion event (once per batch)."""
+    job = await redis.enqueue_job(
+        BATCH_EVENT_JOB,
+        batch_id,
+        _job_id=f"batch-event:{batch_id}",
+        # Ahead of bulk work: an event waits for no backlog.
+        _defer_until=eligible_at(Priority.interactive),
+        _expires=timedelta(seconds=JOB_EXPIRES_S),
+    )
+    return job is not None

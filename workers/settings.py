@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from arq import func
@@ -10,11 +12,12 @@ from arq.worker import Worker
 from models import resolve_model_dir
 from models.translator import Translator
 from service.config import Settings, get_settings
-from service.queue import redis_settings
+from service.queue import connect, redis_settings
 from service.storage.db import create_engine, session_factory
 from workers.batcher import SentenceBatcher
 from workers.jobs import translate_article
-from workers.notify import on_batch_progress
+from workers.notify import deliver_batch_event, on_batch_progress
+from workers.reconcile import reconcile_forever
 
 log = logging.getLogger("tarjama.worker")
 
@@ -30,21 +33,32 @@ async def startup(ctx: dict) -> None:
         beam_size=settings.beam_size,
         max_batch_tokens=settings.max_batch_tokens,
     )
+    if "redis" not in ctx:  # arq provides its pool; a job run by hand gets its own
+        ctx["redis"] = ctx["own_redis"] = await connect(settings)
     ctx["batcher"] = SentenceBatcher(ctx["translator"].translate)
     ctx["engine"] = create_engine(settings.database_url)
     ctx["sessions"] = session_factory(ctx["engine"])
     ctx["max_tries"] = settings.job_max_tries
     ctx.setdefault("on_batch_progress", on_batch_progress)
+    if ctx.get("reconcile", True):
+        ctx["reconciler"] = asyncio.create_task(reconcile_forever(ctx), name="reconciler")
     log.info("worker ready: model %s (%s)", ctx["translator"].name, ctx["translator"].quantization)
 
 
 async def shutdown(ctx: dict) -> None:
+    reconciler = ctx.get("reconciler")
+    if reconciler is not None:
+        reconciler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reconciler
     batcher = ctx.get("batcher")
     if batcher is not None:
         await batcher.close()
     engine = ctx.get("engine")
     if engine is not None:
         await engine.dispose()
+    if "own_redis" in ctx:
+        await ctx.pop("own_redis").aclose()
 
 
 def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Worker:
@@ -55,7 +69,8 @@ def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Wor
                 translate_article,
                 max_tries=settings.job_max_tries,
                 timeout=settings.job_timeout_s,
-            )
+            ),
+            func(deliver_batch_event, max_tries=settings.webhook_max_tries, timeout=60),
         ],
         on_startup=startup,
         on_shutdown=shutdown,
@@ -73,7 +88,7 @@ def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Wor
 class WorkerSettings:
     """For `arq workers.settings.WorkerSettings`; `tarjama worker` is the usual way."""
 
-    functions = [translate_article]
+    functions = [translate_article, deliver_batch_event]
     on_startup = startup
     on_shutdown = shutdown
     keep_result = 0

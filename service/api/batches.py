@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from service.auth import Principal, SubmitterDep
 from service.storage.db import committing
 from service.deps import RedisDep, SessionDep, SettingsDep
-from service.queue import dequeue_articles, enqueue_articles
+from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
 from service.schemas import (
     ArticleCreate,
     BatchCreated,
@@ -51,7 +51,7 @@ async def ndjson_lines(request: Request) -> AsyncIterator[tuple[int, bytes]]:
                 yield number, line
         if len(buffer) > MAX_LINE_BYTES:
             raise BatchIngestError(
-                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                413,
                 f"line {number + 1} is longer than {MAX_LINE_BYTES} bytes",
             )
     if buffer.strip():
@@ -93,6 +93,11 @@ async def submit_batch(
     if content_type not in NDJSON_TYPES:
         raise HTTPException(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the articles as application/x-ndjson"
+        )
+    if callback_url is not None and not settings.webhook_secret:
+        raise HTTPException(
+            422,
+            "callback_url needs the server's TARJAMA_WEBHOOK_SECRET to be set, to sign events",
         )
     if not_before is not None and not_before.tzinfo is None:
         not_before = not_before.replace(tzinfo=UTC)
@@ -145,7 +150,7 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
             accepted += 1
             if accepted > settings.max_batch_articles:
                 raise HTTPException(
-                    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                    413,
                     f"a batch holds at most {settings.max_batch_articles} articles",
                 )
             pending.append(_article_row(article, priority))
@@ -233,4 +238,7 @@ async def cancel_batch(
         async for ids in store.article_ids(session, batch.id, ArticleStatus.cancelled):
             await dequeue_articles(redis, ids)
     await session.refresh(batch)
-    return batch_public(batch, await store.progress(session, batch.id))
+    progress = await store.progress(session, batch.id)
+    if batch.callback_url and progress.finished == progress.total:
+        await enqueue_batch_event(redis, batch.id)
+    return batch_public(batch, progress)

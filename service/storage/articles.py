@@ -6,6 +6,7 @@ import hashlib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -218,4 +219,53 @@ async def fail_article(session: AsyncSession, article_id: str, error: str) -> No
         update(Article)
         .where(Article.id == article_id, Article.status != ArticleStatus.done)
         .values(status=ArticleStatus.failed, error=error[:MAX_ERROR_CHARS], finished_at=utcnow())
+    )
+
+
+@dataclass(frozen=True)
+class PendingArticle:
+    seq: int
+    id: str
+    status: str
+    priority: str
+    not_before: datetime | None
+    attempts: int
+
+
+async def pending_articles(
+    session: AsyncSession,
+    *,
+    queued_before: datetime,
+    running_before: datetime,
+    after_seq: int = 0,
+    limit: int = 1000,
+) -> list[PendingArticle]:
+    """Accepted but unfinished articles old enough that their job should be visible:
+    queued before `queued_before`, or running since before `running_before`."""
+    query = (
+        select(
+            Article.seq, Article.id, Article.status, Article.priority,
+            Article.not_before, Article.attempts,
+        )
+        .where(
+            Article.seq > after_seq,
+            (
+                (Article.status == ArticleStatus.queued) & (Article.created_at < queued_before)
+            )
+            | (
+                (Article.status == ArticleStatus.running) & (Article.started_at < running_before)
+            ),
+        )
+        .order_by(Article.seq)
+        .limit(limit)
+    )
+    return [PendingArticle(*row) for row in await session.execute(query)]
+
+
+async def requeue_article(session: AsyncSession, article_id: str) -> None:
+    """Put an interrupted article back in the queued state."""
+    await session.execute(
+        update(Article)
+        .where(Article.id == article_id, Article.status == ArticleStatus.running)
+        .values(status=ArticleStatus.queued)
     )

@@ -134,3 +134,22 @@ async def article_ids(
             return
         after = rows[-1][0]
         yield [article_id for _, article_id in rows]
+
+
+async def mark_notified(session: AsyncSession, batch_id: str) -> None:
+    await session.execute(update(Batch).where(Batch.id == batch_id).values(notified_at=utcnow()))
+
+
+async def unnotified_finished(session: AsyncSession, limit: int = 100) -> list[str]:
+    """Batches with a callback whose articles are all finished but no event went out."""
+    unfinished = (
+        select(Article.id)
+        .where(Article.batch_id == Batch.id, Article.status.notin_(FINISHED))
+        .exists()
+    )
+    query = (
+        select(Batch.id)
+        .where(Batch.callback_url.is_not(None), Batch.notified_at.is_(None), ~unfinished)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
