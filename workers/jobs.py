@@ -10,6 +10,7 @@ from arq import Retry
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from models.translator import Translation
+from service.config import Priority
 from service.storage import articles as store
 from service.storage import memory
 from service.storage.db import transaction
@@ -68,7 +69,9 @@ async def _translate(ctx: dict, article: Article):
     if translations is not None:
         hits, reused_from = 0, prior.id
     else:
-        translations, hits = await _translate_units(ctx, model.name, segmented.units)
+        translations, hits = await _translate_units(
+            ctx, model.name, segmented.units, urgent=article.priority == Priority.interactive
+        )
     result = await asyncio.to_thread(
         assemble_result,
         segmented,
@@ -83,14 +86,14 @@ async def _translate(ctx: dict, article: Article):
     return result
 
 
-async def _translate_units(ctx: dict, model_name: str, units: list[str]):
+async def _translate_units(ctx: dict, model_name: str, units: list[str], *, urgent: bool):
     """Translations of `units`, from the translation memory where it knows them."""
     keys = [memory.source_key(u) for u in units]
     async with transaction(ctx["sessions"]) as session:
         known = await memory.lookup(session, model_name, keys)
     todo = list(dict.fromkeys(k for k in keys if k not in known))
     source_of = dict(zip(keys, units, strict=True))
-    fresh = await ctx["batcher"].translate([source_of[k] for k in todo])
+    fresh = await ctx["batcher"].translate([source_of[k] for k in todo], urgent=urgent)
     new = {k: t for k, t in zip(todo, fresh, strict=True)}
     async with transaction(ctx["sessions"]) as session:
         await memory.remember(
