@@ -65,14 +65,20 @@ def build_random_model(
     name: str = "random-tiny",
     shape: Shape = TINY,
     vocab_size: int = 500,
+    model_vocab_size: int = 0,
     max_input_tokens: int = 64,
     quantization: str = "int8",
     seed: int = 1234,
 ) -> Path:
-    """Write a random-weight CTranslate2 model with a shared tokenizer and a model card."""
+    """Write a random-weight CTranslate2 model with a shared tokenizer and a model card.
+
+    `model_vocab_size` pads the model's vocabulary beyond the tokenizer's (to give the
+    output layer a real model's width, e.g. OPUS-MT's ~62k) with pieces never produced.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     vocab = build_tokenizer(texts, out_dir / "source.spm", vocab_size)
+    vocab += [f"<extra_{i}>" for i in range(max(0, model_vocab_size - len(vocab)))]
     (out_dir / "target.spm").write_bytes((out_dir / "source.spm").read_bytes())
 
     spec = transformer_spec.TransformerSpec.from_config(
@@ -139,3 +145,53 @@ def _fill_random(spec, shape: Shape, vocab_size: int, rng: np.random.Generator) 
         linear(layer.attention.linear[1], 2 * d, d)
         linear(layer.attention.linear[2], d, d)
         ffn_block(layer.ffn)
+
+
+def build_hf_marian(
+    out_dir: Path,
+    texts: Iterable[str],
+    *,
+    shape: Shape = TINY,
+    vocab_size: int = 500,
+    model_vocab_size: int = 0,
+    seed: int = 0,
+) -> Path:
+    """A random-weight Hugging Face MarianMTModel folder with its tokenizer files, the
+    layout of the hub's Helsinki-NLP repos. Needs torch and transformers (benchmarks and
+    conversion tests only)."""
+    import json
+    import shutil
+
+    import torch
+    import transformers
+
+    torch.manual_seed(seed)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pieces = build_tokenizer(texts, out_dir / "source.spm", vocab_size)
+    shutil.copyfile(out_dir / "source.spm", out_dir / "target.spm")
+    # Marian's order: </s> 0, <unk> 1, the pieces, padding pieces, then <pad> last.
+    vocab = ["</s>", "<unk>", *(p for p in pieces if p not in SPECIAL_TOKENS)]
+    vocab += [f"<extra_{i}>" for i in range(max(0, model_vocab_size - len(vocab) - 1))]
+    vocab.append("<pad>")
+    (out_dir / "vocab.json").write_text(
+        json.dumps({t: i for i, t in enumerate(vocab)}, ensure_ascii=False), encoding="utf-8"
+    )
+    config = transformers.MarianConfig(
+        vocab_size=len(vocab),
+        pad_token_id=len(vocab) - 1,
+        eos_token_id=0,
+        decoder_start_token_id=len(vocab) - 1,
+        d_model=shape.d_model,
+        encoder_layers=shape.encoder_layers,
+        decoder_layers=shape.decoder_layers,
+        encoder_attention_heads=shape.heads,
+        decoder_attention_heads=shape.heads,
+        encoder_ffn_dim=shape.ffn,
+        decoder_ffn_dim=shape.ffn,
+        max_position_embeddings=512,
+        activation_function="swish",
+        scale_embedding=True,
+    )
+    transformers.MarianMTModel(config).save_pretrained(out_dir)
+    return out_dir

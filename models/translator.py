@@ -76,6 +76,7 @@ class Translator:
         inter_threads: int = 1,
         beam_size: int = DEFAULT_BEAM_SIZE,
         max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+        fixed_output_tokens: int = 0,
     ) -> None:
         self.model_dir = Path(model_dir)
         self.card: ModelCard = load_card(self.model_dir)
@@ -83,6 +84,9 @@ class Translator:
         self.compute_type = compute_type_for(self.device)
         self.beam_size = beam_size
         self.max_batch_tokens = max_batch_tokens
+        # Benchmarks only: every translation gets exactly this many tokens (0: off), so
+        # systems compared on random weights do the same amount of decoding.
+        self.fixed_output_tokens = fixed_output_tokens
         self._engine = ctranslate2.Translator(
             str(self.model_dir),
             device=self.device,
@@ -168,6 +172,13 @@ class Translator:
             packed.extend(self.split_to_fit(current))
         return packed
 
+    def _decoding_lengths(self, longest_source: int) -> dict[str, int]:
+        if self.fixed_output_tokens:
+            fixed = self.fixed_output_tokens
+            return {"min_decoding_length": fixed, "max_decoding_length": fixed}
+        limit = int(longest_source * DECODING_LENGTH_RATIO) + DECODING_LENGTH_MARGIN_TOKENS
+        return {"max_decoding_length": limit}
+
     def _translate_pieces(self, chunks: list[list[str]]) -> list[tuple[str, float]]:
         if not chunks:
             return []
@@ -181,7 +192,7 @@ class Translator:
             max_batch_size=self.max_batch_tokens,
             batch_type="tokens",
             max_input_length=0,  # we split long input ourselves; never let the engine cut it
-            max_decoding_length=int(longest * DECODING_LENGTH_RATIO) + DECODING_LENGTH_MARGIN_TOKENS,
+            **self._decoding_lengths(longest),
             return_scores=True,
         )
         skip = len(self.card.target_prefix)

@@ -18,6 +18,7 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_BATCH_BYTES = 1024 * 1024 * 1024
 MAX_BATCH_ARTICLES = 100_000
 JOB_TIMEOUT_S = 600
+RATE_LIMIT_PER_MINUTE = 60
 
 
 class Priority(StrEnum):
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     beam_size: int = Field(2, ge=1, le=16)
     max_batch_tokens: int = Field(2048, ge=64)
     translate_threads: int = Field(0, ge=0)  # 0: one per core
+    translation_memory: bool = True
+    # Benchmarks only: force every translation to this many target tokens (0: off).
+    fixed_output_tokens: int = Field(0, ge=0)
     worker_max_jobs: int = Field(4, ge=1)
     job_timeout_s: int = Field(JOB_TIMEOUT_S, ge=10)
     job_max_tries: int = Field(5, ge=1)
@@ -57,6 +61,12 @@ class Settings(BaseSettings):
     webhook_max_tries: int = Field(8, ge=1)
     # How often a worker looks for accepted articles that have no live job.
     reconcile_interval_s: float = Field(30.0, gt=0)
+    # Interactive articles one API key may submit per minute (0: no limit). Bulk work goes
+    # through batches and the queue's ordering, so it is not limited here.
+    rate_limit_per_minute: int = Field(RATE_LIMIT_PER_MINUTE, ge=0)
+    # Log lines as JSON objects (one per line) rather than plain text.
+    log_json: bool = True
+    log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
     @field_validator("database_url")
     @classmethod

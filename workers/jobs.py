@@ -36,7 +36,7 @@ async def translate_article(ctx: dict, article_id: str) -> str:
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:  # a model or pipeline error is final for this article
-            log.exception("article %s failed", article_id)
+            log.exception("article %s failed", article_id, extra={"article_id": article_id})
             async with transaction(sessions) as session:
                 await store.fail_article(session, article_id, f"{type(exc).__name__}: {exc}")
             return "failed"
@@ -48,11 +48,17 @@ async def translate_article(ctx: dict, article_id: str) -> str:
     except TRANSIENT_ERRORS as exc:
         job_try: int = ctx.get("job_try", 1)
         if job_try >= ctx["max_tries"]:
-            log.error("article %s: gave up after %d tries: %s", article_id, job_try, exc)
+            log.error(
+                "article %s: gave up after %d tries: %s", article_id, job_try, exc,
+                extra={"article_id": article_id},
+            )
             await _fail_quietly(ctx, article_id, f"database or network unavailable: {exc}")
             raise
         delay = min(RETRY_BASE_DELAY_S * 2 ** (job_try - 1), RETRY_MAX_DELAY_S)
-        log.warning("article %s: transient error, retry in %ss: %s", article_id, delay, exc)
+        log.warning(
+            "article %s: transient error, retry in %ss: %s", article_id, delay, exc,
+            extra={"article_id": article_id},
+        )
         raise Retry(defer=delay) from exc
 
 
@@ -89,16 +95,21 @@ async def _translate(ctx: dict, article: Article):
 async def _translate_units(ctx: dict, model_name: str, units: list[str], *, urgent: bool):
     """Translations of `units`, from the translation memory where it knows them."""
     keys = [memory.source_key(u) for u in units]
-    async with transaction(ctx["sessions"]) as session:
-        known = await memory.lookup(session, model_name, keys)
+    known: dict = {}
+    use_memory = ctx["settings"].translation_memory
+    if use_memory:
+        async with transaction(ctx["sessions"]) as session:
+            known = await memory.lookup(session, model_name, keys)
     todo = list(dict.fromkeys(k for k in keys if k not in known))
     source_of = dict(zip(keys, units, strict=True))
     fresh = await ctx["batcher"].translate([source_of[k] for k in todo], urgent=urgent)
     new = {k: t for k, t in zip(todo, fresh, strict=True)}
-    async with transaction(ctx["sessions"]) as session:
-        await memory.remember(
-            session, model_name, ((k, source_of[k], t.text, t.confidence) for k, t in new.items())
-        )
+    if use_memory:
+        async with transaction(ctx["sessions"]) as session:
+            await memory.remember(
+                session, model_name,
+                ((k, source_of[k], t.text, t.confidence) for k, t in new.items()),
+            )
     translations = [
         new[k] if k in new else Translation(text=known[k][0], confidence=known[k][1] or 0.0)
         for k in keys
@@ -128,4 +139,6 @@ async def _fail_quietly(ctx: dict, article_id: str, error: str) -> None:
         async with transaction(ctx["sessions"]) as session:
             await store.fail_article(session, article_id, error)
     except Exception:  # still down: the reconciler finds the article later
-        log.exception("article %s: could not record failure", article_id)
+        log.exception(
+            "article %s: could not record failure", article_id, extra={"article_id": article_id}
+        )

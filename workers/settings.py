@@ -32,6 +32,7 @@ async def startup(ctx: dict) -> None:
         intra_threads=settings.translate_threads,
         beam_size=settings.beam_size,
         max_batch_tokens=settings.max_batch_tokens,
+        fixed_output_tokens=settings.fixed_output_tokens,
     )
     if "redis" not in ctx:  # arq provides its pool; a job run by hand gets its own
         ctx["redis"] = ctx["own_redis"] = await connect(settings)

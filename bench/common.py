@@ -1,0 +1,67 @@
+"""Shared by the benchmarks: the sample articles as translation units, models, a stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from workers.pipeline import segment_article  # noqa: E402
+
+SAMPLES = REPO / "samples" / "articles"
+
+
+def sample_articles() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
+
+
+def article_units(text: str) -> list[str]:
+    """What the worker translates for this article (title and distinct sentences)."""
+    return list(dict.fromkeys(segment_article(text, None).units))
+
+
+def articles_for(min_units: int) -> list[str]:
+    """Sample articles repeated until they hold at least `min_units` units."""
+    texts, count, samples = [], 0, sample_articles()
+    while count < min_units:
+        for text in samples:
+            texts.append(text)
+            count += len(article_units(text))
+            if count >= min_units:
+                break
+    return texts
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def process_peak_rss_mb(pid: int) -> float:
+    """Another process's peak resident memory (VmHWM), while it runs."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def model_size_mb(model_dir: Path) -> float:
+    return (Path(model_dir) / "model.bin").stat().st_size / 1e6
+
+
+def print_json(label: str, data: dict) -> None:
+    print(f"{label} {json.dumps(data)}", flush=True)
+
+
+def env_for_service(model_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TARJAMA_MODEL": str(model_dir),
+        **extra,
+    }

@@ -1,0 +1,237 @@
+"""Throughput: bare CTranslate2 vs the whole service vs transformers fp32, same sentences.
+
+    python bench/throughput.py [--units 1500] [--beams 1 4] [--model opus-shape|shipped|all]
+
+The sentences are those of the sample articles (title and sentences, as the worker
+translates them), repeated. "opus-shape" is a model with OPUS-MT ar-en's shape (d_model
+512, 6+6 layers, 8 heads, FFN 2048, 62k vocabulary) and random weights: built as a
+Hugging Face MarianMTModel when torch and transformers are installed (so transformers can
+run the same weights) and converted to CTranslate2 int8, else built directly. Every system
+is forced to the same output length (`--tokens`, 40 by default) so they do equal work.
+
+(a) bare: `ctranslate2.Translator.translate_batch` on pre-tokenized sentences.
+(b) service: HTTP batch submit -> Redis -> one worker -> database -> results; the time from
+    submit to the batch's last article done. Translation memory and result reuse are off.
+(c) transformers: `MarianMTModel.generate` in fp32 on the same weights (a subset).
+Prints target tokens/s, articles/hour, ratios to bare, peak RSS; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import (
+    REPO,
+    article_units,
+    articles_for,
+    model_size_mb,
+    process_peak_rss_mb,
+    sample_articles,
+)
+
+from models.card import ModelCard, sha256_file
+from models.synthetic import OPUS_MT_BASE, build_random_model
+from service.localstack import local_stack
+from workers.segment import split_paragraphs
+
+OPUS_VOCAB = 62_000
+THREADS = 2
+
+
+def have_torch() -> bool:
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def tokenizer_texts() -> list[str]:
+    texts = [p for t in sample_articles() for p in split_paragraphs(t)]
+    english = REPO.parent / "shared" / "data" / "parallel" / "train" / "tatoeba-anki.en"
+    if english.exists():
+        texts += english.read_text(encoding="utf-8").splitlines()[:3000]
+    return texts
+
+
+def build_opus_shape(workdir: Path) -> tuple[Path, Path | None]:
+    """(CTranslate2 int8 dir, Hugging Face dir or None) for the OPUS-MT-shaped model."""
+    ct2_dir = workdir / "opus-shape-ct2"
+    if not have_torch():
+        build_random_model(ct2_dir, tokenizer_texts(), name="opus-shape", shape=OPUS_MT_BASE,
+                           vocab_size=8000, model_vocab_size=OPUS_VOCAB, max_input_tokens=256)
+        return ct2_dir, None
+    import ctranslate2
+
+    from models.synthetic import build_hf_marian
+
+    hf_dir = build_hf_marian(workdir / "opus-shape-hf", tokenizer_texts(), shape=OPUS_MT_BASE,
+                             vocab_size=8000, model_vocab_size=OPUS_VOCAB)
+    ctranslate2.converters.TransformersConverter(str(hf_dir)).convert(
+        str(ct2_dir), quantization="int8", force=True
+    )
+    for name in ("source.spm", "target.spm"):
+        (ct2_dir / name).write_bytes((hf_dir / name).read_bytes())
+    ModelCard(name="opus-shape", architecture="marian transformer-base, random weights",
+              max_input_tokens=256, origin="bench/throughput.py",
+              sha256={"model.bin": sha256_file(ct2_dir / "model.bin")}).save(ct2_dir)
+    return ct2_dir, hf_dir
+
+
+def bare(model_dir: Path, units: list[str], beam: int, tokens: int) -> dict:
+    """(a) CTranslate2 alone, on pre-tokenized input, one translate_batch call."""
+    import ctranslate2
+    import sentencepiece as spm
+
+    from models.card import load_card
+
+    card = load_card(model_dir)
+    sp = spm.SentencePieceProcessor(model_file=str(model_dir / card.tokenizer["source"]))
+    source = [card.source_prefix + sp.encode(u, out_type=str) + card.source_suffix for u in units]
+    engine = ctranslate2.Translator(str(model_dir), device="cpu", compute_type="int8",
+                                    intra_threads=THREADS, inter_threads=1)
+    started = time.perf_counter()
+    engine.translate_batch(source, beam_size=beam, max_batch_size=2048, batch_type="tokens",
+                           min_decoding_length=tokens, max_decoding_length=tokens,
+                           max_input_length=0)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "tokens_per_s": len(units) * tokens / seconds}
+
+
+def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: Path) -> dict:
+    """(b) The whole service on this machine: API, Redis, one worker, SQLite."""
+    import httpx
+
+    from service.storage.db import migrate, run_in_transaction
+    from service.storage.keys import create_key
+    from service.storage.tables import KeyRole
+
+    database = f"sqlite+aiosqlite:///{workdir / f'bench-{beam}.db'}"
+    os.environ.update({
+        "DATABASE_URL": database,
+        "TARJAMA_MODEL": str(model_dir),
+        "TARJAMA_BEAM_SIZE": str(beam),
+        "TARJAMA_FIXED_OUTPUT_TOKENS": str(tokens),
+        "TARJAMA_TRANSLATION_MEMORY": "false",
+        "TARJAMA_TRANSLATE_THREADS": str(THREADS),
+        "TARJAMA_WORKER_MAX_JOBS": "4",
+        "TARJAMA_QUEUE_NAME": f"tarjama-bench:{os.getpid()}:{beam}",
+    })
+    migrate(database)
+    key = run_in_transaction(database, lambda s: create_key(s, "bench", KeyRole.submit))[1]
+    body = "\n".join(json.dumps({"text": t, "force": True}, ensure_ascii=False) for t in texts)
+    with local_stack(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), workdir / "logs") as (api, _):
+        worker_pid = _worker_pid()
+        with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=600) as c:
+            _warm_up(c)  # the worker has loaded its model before the clock starts
+            started = time.perf_counter()
+            response = c.post("/v1/batches", content=body.encode(),
+                              headers={"content-type": "application/x-ndjson"})
+            response.raise_for_status()
+            batch_id = response.json()["id"]
+            while not c.get(f"/v1/batches/{batch_id}").json()["finished"]:
+                time.sleep(0.05)
+            seconds = time.perf_counter() - started
+            rss = process_peak_rss_mb(worker_pid) if worker_pid else float("nan")
+    units = sum(len(article_units(t)) for t in texts)
+    return {"seconds": seconds, "tokens_per_s": units * tokens / seconds, "worker_rss_mb": rss}
+
+
+def _warm_up(client) -> None:
+    article = client.post("/v1/articles", json={"text": "تجربة.", "force": True}).json()
+    while client.get(f"/v1/articles/{article['id']}").json()["status"] not in ("done", "failed"):
+        time.sleep(0.05)
+
+
+def _worker_pid() -> int | None:
+    """The worker started by local_stack (a child of this process)."""
+    me = str(os.getpid())
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+            cmdline = (status.parent / "cmdline").read_text()
+        except OSError:
+            continue
+        if f"PPid:\t{me}" in text and "service.cli\0worker" in cmdline:
+            return int(status.parent.name)
+    return None
+
+
+def hf(hf_dir: Path, units: list[str], beam: int, tokens: int) -> dict:
+    """(c) transformers fp32 generate on the same weights, batches of 32 by length."""
+    import torch
+    import transformers
+
+    torch.set_num_threads(THREADS)
+    tokenizer = transformers.MarianTokenizer.from_pretrained(hf_dir)
+    model = transformers.MarianMTModel.from_pretrained(hf_dir).eval()
+    ordered = sorted(units, key=len)
+    started = time.perf_counter()
+    with torch.inference_mode():
+        for i in range(0, len(ordered), 32):
+            batch = tokenizer(ordered[i : i + 32], return_tensors="pt", padding=True)
+            model.generate(**batch, num_beams=beam, min_new_tokens=tokens,
+                           max_new_tokens=tokens, do_sample=False)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "tokens_per_s": len(units) * tokens / seconds}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--units", type=int, default=1500, help="sentences to translate")
+    parser.add_argument("--hf-units", type=int, default=300, help="sentences for transformers")
+    parser.add_argument("--beams", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--tokens", type=int, default=40, help="target tokens per sentence")
+    parser.add_argument("--model", choices=["opus-shape", "shipped", "all"], default="all")
+    parser.add_argument("--skip-service", action="store_true")
+    args = parser.parse_args()
+
+    texts = articles_for(args.units)
+    units = [u for t in texts for u in article_units(t)]
+    per_article = len(units) / len(texts)
+    print(f"{len(units)} sentences in {len(texts)} articles ({per_article:.1f} per article), "
+          f"{args.tokens} target tokens each, {THREADS} threads")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        models: list[tuple[str, Path, Path | None]] = []
+        if args.model in ("opus-shape", "all"):
+            ct2_dir, hf_dir = build_opus_shape(workdir)
+            models.append(("opus-shape", ct2_dir, hf_dir))
+        shipped = REPO / "models" / "ar-en-small"
+        if args.model in ("shipped", "all") and (shipped / "model.bin").exists():
+            models.append(("ar-en-small", shipped, None))
+        for name, model_dir, hf_dir in models:
+            for beam in args.beams:
+                base = bare(model_dir, units, beam, args.tokens)
+                rows.append((name, beam, "bare ctranslate2", base, 1.0))
+                if not args.skip_service:
+                    result = service(model_dir, texts, beam, args.tokens, workdir)
+                    rows.append((name, beam, "service", result,
+                                 result["tokens_per_s"] / base["tokens_per_s"]))
+                if hf_dir is not None:
+                    result = hf(hf_dir, units[: args.hf_units], beam, args.tokens)
+                    rows.append((name, beam, "transformers fp32", result,
+                                 result["tokens_per_s"] / base["tokens_per_s"]))
+            print(f"{name}: int8 model.bin {model_size_mb(model_dir):.0f} MB", flush=True)
+
+    print()
+    print("| model | beam | system | target tok/s | articles/hour | ratio to bare | worker peak RSS |")
+    print("|---|---:|---|---:|---:|---:|---:|")
+    for name, beam, system, result, ratio in rows:
+        per_hour = result["tokens_per_s"] * 3600 / (args.tokens * per_article)
+        rss = f"{result['worker_rss_mb']:.0f} MB" if "worker_rss_mb" in result else ""
+        print(f"| {name} | {beam} | {system} | {result['tokens_per_s']:.0f} | {per_hour:.0f} "
+              f"| {ratio:.2f} | {rss} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
