@@ -16,6 +16,7 @@ from service.queue import connect, redis_settings
 from service.storage.db import create_engine, session_factory
 from workers.batcher import SentenceBatcher
 from workers.jobs import translate_article
+from workers.priority import PriorityWorker
 from workers.notify import deliver_batch_event, on_batch_progress
 from workers.reconcile import reconcile_forever
 
@@ -64,7 +65,7 @@ async def shutdown(ctx: dict) -> None:
 
 def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Worker:
     """An arq worker for the article queue, configured from `settings`."""
-    return Worker(
+    return PriorityWorker(
         functions=[
             func(
                 translate_article,
@@ -78,6 +79,7 @@ def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Wor
         redis_settings=redis_settings(settings),
         queue_name=settings.queue_name,
         max_jobs=settings.worker_max_jobs,
+        reserved_slots=settings.worker_interactive_slots,
         keep_result=0,  # results live in the database; a kept result would block re-queueing
         burst=burst,
         ctx={"settings": settings},

@@ -1,0 +1,38 @@
+"""An interactive article submitted behind a bulk backlog starts at once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from tests.conftest import run_worker_burst
+
+NDJSON = {"content-type": "application/x-ndjson"}
+
+
+def bulk_lines(n: int) -> str:
+    return "\n".join(
+        json.dumps({"text": f"خبر مطول رقم {i}. " * 12, "force": True}, ensure_ascii=False)
+        for i in range(n)
+    )
+
+
+async def test_interactive_overtakes_a_running_backlog(client, settings):
+    settings = settings.model_copy(update={"worker_max_jobs": 3, "worker_interactive_slots": 1})
+    batch_id = (await client.post("/v1/batches", content=bulk_lines(12), headers=NDJSON)).json()["id"]
+    worker = asyncio.create_task(run_worker_burst(settings))
+    try:
+        while (await client.get(f"/v1/batches/{batch_id}")).json()["counts"]["running"] == 0:
+            await asyncio.sleep(0.01)
+        urgent = await client.post("/v1/articles", json={"text": "خبر عاجل جدا.", "force": True})
+        await worker
+    finally:
+        worker.cancel()
+    urgent = (await client.get(f"/v1/articles/{urgent.json()['id']}")).json()
+    export = (await client.get(f"/v1/batches/{batch_id}/export")).text.splitlines()
+    bulk = [json.loads(line) for line in export]
+    assert len(bulk) == 12 and urgent["status"] == "done"
+    started_after = [b for b in bulk if b["started_at"] > urgent["started_at"]]
+    # Bulk work never held more than its two slots, so the urgent article started while
+    # most of the backlog was still waiting.
+    assert len(started_after) >= 8
