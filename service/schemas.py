@@ -322,6 +322,9 @@ class BatchPublic(BaseModel):
     articles_per_minute: float | None
     eta_seconds: float | None
     finished: bool
+    translation_memory_hit_rate: float | None = Field(
+        description="Share of sentences (and titles) taken from the translation memory"
+    )
 
 
 class BatchList(BaseModel):
@@ -353,4 +356,7 @@ def batch_public(batch, progress) -> BatchPublic:
         articles_per_minute=round(rate, 2) if rate else None,
         eta_seconds=round(remaining / rate * 60, 1) if rate and remaining else (0.0 if not remaining else None),
         finished=remaining == 0,
+        translation_memory_hit_rate=(
+            round(progress.memory_hits / progress.units, 4) if progress.units else None
+        ),
     )

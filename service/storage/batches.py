@@ -23,6 +23,8 @@ class BatchProgress:
     finished: int
     first_started_at: datetime | None
     last_finished_at: datetime | None
+    units: int = 0
+    memory_hits: int = 0
 
 
 async def create_batch(session: AsyncSession, **values) -> Batch:
@@ -76,14 +78,19 @@ async def progress(session: AsyncSession, batch_id: str) -> BatchProgress:
             func.count(),
             func.min(Article.started_at),
             func.max(Article.finished_at),
+            func.coalesce(func.sum(Article.unit_count), 0),
+            func.coalesce(func.sum(Article.memory_hits), 0),
         )
         .where(Article.batch_id == batch_id)
         .group_by(Article.status)
     )
     counts = {status.value: 0 for status in ArticleStatus}
     starts, ends = [], []
-    for status, count, started, finished in rows:
+    units = hits = 0
+    for status, count, started, finished, unit_sum, hit_sum in rows:
         counts[status] = count
+        units += unit_sum
+        hits += hit_sum
         if started is not None:
             starts.append(started)
         if finished is not None:
@@ -94,6 +101,8 @@ async def progress(session: AsyncSession, batch_id: str) -> BatchProgress:
         finished=sum(counts[s] for s in FINISHED),
         first_started_at=min(starts) if starts else None,
         last_finished_at=max(ends) if ends else None,
+        units=units,
+        memory_hits=hits,
     )
 
 

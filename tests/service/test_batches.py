@@ -151,3 +151,17 @@ async def test_other_submitters_cannot_see_a_batch(client, app, make_key):
         assert (await stranger.get(f"/v1/batches/{batch_id}/export")).status_code == 404
     async with http_client(app, await make_key("review")) as reviewer:
         assert (await reviewer.get(f"/v1/batches/{batch_id}")).status_code == 200
+
+
+async def test_translation_memory_hit_rate_is_reported(client, settings):
+    shared = "وكالة الأنباء - عاجل."  # wire boilerplate repeated in every article
+    body = "\n".join(
+        json.dumps({"text": f"{shared}\nتفاصيل الخبر رقم {n} {uuid.uuid4().hex[:6]}."}, ensure_ascii=False)
+        for n in range(4)
+    )
+    batch_id = (await client.post("/v1/batches", content=body, headers=NDJSON)).json()["id"]
+    await run_worker_burst(settings)
+    batch = (await client.get(f"/v1/batches/{batch_id}")).json()
+    # 4 articles x 2 units; the boilerplate is translated once, then found 3 times (at least:
+    # earlier tests may have stored it already).
+    assert 3 / 8 <= batch["translation_memory_hit_rate"] <= 4 / 8
