@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service import web
-from service.api import articles, batches, edits, exports, health, keys
+from service.api import articles, batches, edits, exports, health, keys, metrics
 from service.config import Settings, get_settings
 from service.limits import BodySizeLimit
 from service.queue import connect
@@ -48,5 +48,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(keys.router)
     app.include_router(edits.router)
+    app.include_router(metrics.router)
     web.install(app)
     return app

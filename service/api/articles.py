@@ -8,6 +8,7 @@ from service.auth import Principal, SubmitterDep
 from service.storage.db import committing
 from service.deps import RedisDep, SessionDep
 from service.queue import enqueue_article
+from service.ratelimit import InteractiveRateLimitDep
 from service.schemas import (
     ArticleCreate,
     ArticleList,
@@ -29,6 +30,7 @@ async def submit_article(
     redis: RedisDep,
     response: Response,
     principal: SubmitterDep,
+    _: InteractiveRateLimitDep,
 ) -> ArticlePublic:
     """Store the article, queue its translation and answer at once."""
     async with committing(session):

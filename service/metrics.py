@@ -1,0 +1,266 @@
+"""Prometheus metrics, computed when scraped from the database and Redis.
+
+The API and the workers are separate processes (often many of each), so no process holds
+the figures in memory: each scrape reads them from where they live. `gather(...)` takes
+one `Snapshot`; `render(snapshot)` turns it into the Prometheus text format through a
+custom collector.
+
+Families (all prefixed `tarjama_`):
+- `queue_jobs{priority}`: jobs waiting in Redis, `interactive`, `bulk` or `deferred`
+  (held by `not_before` or a retry's backoff).
+- `articles{status}`: articles in the database by status.
+- `translation_units_per_second`: title and sentence units over translation time, for
+  articles finished in the last hour that were translated (not reused).
+- `job_latency_seconds{priority}`: histogram of finished_at - created_at of articles
+  finished in the last hour (a held batch's wait counts).
+- `translation_units_total`, `translation_memory_hits_total`,
+  `translation_memory_hit_ratio`: over every finished article.
+- `article_failures{reason}`: failed articles by reason, the text of their error before
+  the first ':' (the exception's name, or the job's own reason).
+- `dependency_up{dependency}`: 1 when the database or Redis answered this scrape.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from redis.exceptions import RedisError
+from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.config import Priority
+from service.queue import INTERACTIVE_HEADSTART_S
+from service.storage.tables import Article, ArticleStatus, utcnow
+
+log = logging.getLogger("tarjama.api")
+RECENT_S = 3600
+LATENCY_BUCKETS_S = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400)
+MAX_FAILURE_REASONS = 50
+MAX_REASON_CHARS = 80
+QUEUE_CLASSES = ("interactive", "bulk", "deferred")
+
+
+@dataclass
+class Latency:
+    """Cumulative counts per bucket bound (LATENCY_BUCKETS_S, then +Inf) and their sum."""
+
+    buckets: list[int]
+    sum_s: float
+
+
+@dataclass
+class Snapshot:
+    database_up: bool = False
+    redis_up: bool = False
+    queue: dict[str, int] = field(default_factory=dict)
+    articles: dict[str, int] = field(default_factory=dict)
+    units_per_second: float | None = None
+    latency: dict[str, Latency] = field(default_factory=dict)
+    units_total: int = 0
+    memory_hits_total: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+
+
+async def queue_depth(redis, queue_name: str, now_s: float) -> dict[str, int]:
+    """Jobs in arq's sorted set, split by score (eligible time in ms).
+
+    Interactive jobs are scored INTERACTIVE_HEADSTART_S in the past, so anything older
+    than half of it is interactive; a score in the future is deferred; the rest is bulk.
+    """
+    now_ms = int(now_s * 1000)
+    interactive_before_ms = now_ms - INTERACTIVE_HEADSTART_S * 1000 // 2
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.zcount(queue_name, "-inf", f"({interactive_before_ms}")
+        pipe.zcount(queue_name, interactive_before_ms, now_ms)
+        pipe.zcount(queue_name, f"({now_ms}", "+inf")
+        counts = await pipe.execute()
+    return dict(zip(QUEUE_CLASSES, counts, strict=True))
+
+
+def _elapsed_s(session: AsyncSession, start, end):
+    """SQL for the seconds between two timestamp columns, on SQLite or PostgreSQL."""
+    if session.bind.dialect.name == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+def _error_reason(session: AsyncSession, error):
+    """SQL for the text of `error` before its first ':' (all of it if there is none)."""
+    position = (
+        func.strpos(error, ":") if session.bind.dialect.name == "postgresql" else func.instr(error, ":")
+    )
+    return case((position > 0, func.substr(error, 1, position - 1)), else_=error)
+
+
+async def article_counts(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(Article.status, func.count()).group_by(Article.status))
+    counts = {s.value: 0 for s in ArticleStatus}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+async def job_latency(session: AsyncSession, since) -> dict[str, Latency]:
+    """Histogram of finished - created for articles finished since `since`, by priority."""
+    elapsed = _elapsed_s(session, Article.created_at, Article.finished_at)
+    bucket_columns = [
+        func.sum(case((elapsed <= bound, 1), else_=0)) for bound in LATENCY_BUCKETS_S
+    ]
+    query = (
+        select(Article.priority, func.count(), func.sum(elapsed), *bucket_columns)
+        .where(Article.status == ArticleStatus.done, Article.finished_at >= since)
+        .group_by(Article.priority)
+    )
+    latency = {p.value: Latency([0] * (len(LATENCY_BUCKETS_S) + 1), 0.0) for p in Priority}
+    for priority, count, total, *buckets in await session.execute(query):
+        latency[priority] = Latency([int(b or 0) for b in buckets] + [count], float(total or 0))
+    return latency
+
+
+async def throughput(session: AsyncSession, since) -> float | None:
+    """Units per second of translation time over recently finished, translated articles."""
+    query = select(
+        func.sum(Article.unit_count), func.sum(cast(Article.translate_ms, Float))
+    ).where(
+        Article.status == ArticleStatus.done,
+        Article.finished_at >= since,
+        Article.reused_from.is_(None),
+        Article.translate_ms > 0,
+    )
+    units, ms = (await session.execute(query)).one()
+    return units / (ms / 1000) if units and ms else None
+
+
+async def memory_totals(session: AsyncSession) -> tuple[int, int]:
+    query = select(
+        func.coalesce(func.sum(Article.unit_count), 0),
+        func.coalesce(func.sum(Article.memory_hits), 0),
+    ).where(and_(Article.status == ArticleStatus.done, Article.reused_from.is_(None)))
+    units, hits = (await session.execute(query)).one()
+    return int(units), int(hits)
+
+
+async def failure_reasons(session: AsyncSession) -> dict[str, int]:
+    reason = _error_reason(session, func.coalesce(Article.error, "unknown")).label("reason")
+    query = (
+        select(reason, func.count())
+        .where(Article.status == ArticleStatus.failed)
+        .group_by(reason)
+        .order_by(func.count().desc())
+        .limit(MAX_FAILURE_REASONS)
+    )
+    failures: dict[str, int] = {}
+    for text, count in await session.execute(query):
+        label = (text or "unknown").strip()[:MAX_REASON_CHARS] or "unknown"
+        failures[label] = failures.get(label, 0) + count
+    return failures
+
+
+async def gather(session: AsyncSession, redis, queue_name: str) -> Snapshot:
+    """Read every figure; a source that does not answer is reported down, not raised."""
+    snapshot = Snapshot()
+    now_s = time.time()
+    try:
+        snapshot.queue = await queue_depth(redis, queue_name, now_s)
+        snapshot.redis_up = True
+    except (RedisError, OSError) as exc:
+        log.warning("metrics: Redis unavailable: %s", exc)
+    since = utcnow() - timedelta(seconds=RECENT_S)
+    try:
+        snapshot.articles = await article_counts(session)
+        snapshot.latency = await job_latency(session, since)
+        snapshot.units_per_second = await throughput(session, since)
+        snapshot.units_total, snapshot.memory_hits_total = await memory_totals(session)
+        snapshot.failures = await failure_reasons(session)
+        snapshot.database_up = True
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("metrics: database unavailable: %s", exc)
+    return snapshot
+
+
+class SnapshotCollector:
+    """A prometheus_client collector that yields the families of one snapshot."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+
+    def collect(self) -> Iterator[Metric]:
+        s = self.snapshot
+        up = GaugeMetricFamily(
+            "tarjama_dependency_up", "1 if the dependency answered this scrape",
+            labels=["dependency"],
+        )
+        up.add_metric(["database"], int(s.database_up))
+        up.add_metric(["redis"], int(s.redis_up))
+        yield up
+        if s.redis_up:
+            queue = GaugeMetricFamily(
+                "tarjama_queue_jobs", "Jobs waiting in the queue", labels=["priority"]
+            )
+            for name, count in s.queue.items():
+                queue.add_metric([name], count)
+            yield queue
+        if not s.database_up:
+            return
+        yield from self._database_families(s)
+
+    def _database_families(self, s: Snapshot) -> Iterator[Metric]:
+        articles = GaugeMetricFamily("tarjama_articles", "Articles by status", labels=["status"])
+        for status, count in s.articles.items():
+            articles.add_metric([status], count)
+        yield articles
+        if s.units_per_second is not None:
+            yield GaugeMetricFamily(
+                "tarjama_translation_units_per_second",
+                "Title and sentence units per second of translation, last hour",
+                value=s.units_per_second,
+            )
+        latency = HistogramMetricFamily(
+            "tarjama_job_latency_seconds",
+            "Time from submission to result of articles finished in the last hour",
+            labels=["priority"],
+        )
+        bounds = [str(float(b)) for b in LATENCY_BUCKETS_S] + ["+Inf"]
+        for priority, histogram in s.latency.items():
+            latency.add_metric(
+                [priority], list(zip(bounds, histogram.buckets, strict=True)), histogram.sum_s
+            )
+        yield latency
+        yield CounterMetricFamily(
+            "tarjama_translation_units", "Units of finished articles", value=s.units_total
+        )
+        yield CounterMetricFamily(
+            "tarjama_translation_memory_hits",
+            "Units of finished articles found in the translation memory",
+            value=s.memory_hits_total,
+        )
+        if s.units_total:
+            yield GaugeMetricFamily(
+                "tarjama_translation_memory_hit_ratio",
+                "Share of units found in the translation memory",
+                value=s.memory_hits_total / s.units_total,
+            )
+        failures = GaugeMetricFamily(
+            "tarjama_article_failures", "Failed articles by reason", labels=["reason"]
+        )
+        for reason, count in s.failures.items():
+            failures.add_metric([reason], count)
+        yield failures
+
+
+def render(snapshot: Snapshot) -> bytes:
+    """The snapshot in the Prometheus text exposition format."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(SnapshotCollector(snapshot))
+    return generate_latest(registry)
