@@ -88,6 +88,12 @@ async def edit_sentence(
     return row
 
 
+async def article_row(session: AsyncSession, article_id: str) -> Article | None:
+    """The article alone, without its results."""
+    query = select(Article).where(Article.id == article_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def list_edits(session: AsyncSession, article_id: str) -> Sequence[SentenceEdit]:
     """The article's audit trail, oldest first."""
     query = (
