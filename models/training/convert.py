@@ -5,10 +5,30 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import torch
 from transformers import MarianMTModel, MarianTokenizer
 
 QUANTIZATION = "int8"
 SPM_NAMES = ("source.spm", "target.spm")
+# CTranslate2 raises an error when decoding reaches the end of the position table, and
+# a translation may be longer than its source. The sinusoidal table is a fixed function
+# of the position, so it can be extended after training without changing the model.
+CONVERTED_POSITIONS_TOKENS = 512
+
+
+def extend_positions(model: MarianMTModel, positions: int) -> MarianMTModel:
+    """A copy of `model` whose sinusoidal position tables have `positions` rows."""
+    config = model.config.__class__.from_dict(
+        {**model.config.to_dict(), "max_position_embeddings": positions})
+    extended = MarianMTModel(config)
+    state = {k: v for k, v in model.state_dict().items() if "embed_positions" not in k}
+    extended.load_state_dict(state, strict=False)
+    for stack in (extended.model.encoder, extended.model.decoder):
+        old = getattr(model.model, "encoder" if stack is extended.model.encoder else "decoder")
+        rows = old.embed_positions.weight.shape[0]
+        if not torch.allclose(stack.embed_positions.weight[:rows], old.embed_positions.weight):
+            raise ValueError("extended position table does not start with the trained one")
+    return extended.eval()
 
 
 def save_transformers(model: MarianMTModel, spm_model: Path, vocab_json: Path, hf_dir: Path) -> Path:
@@ -17,6 +37,7 @@ def save_transformers(model: MarianMTModel, spm_model: Path, vocab_json: Path, h
     One shared SentencePiece model serves both sides, so it is saved under both names.
     """
     hf_dir.mkdir(parents=True, exist_ok=True)
+    model = extend_positions(model, CONVERTED_POSITIONS_TOKENS)
     model.save_pretrained(hf_dir)
     for name in SPM_NAMES:
         shutil.copyfile(spm_model, hf_dir / name)

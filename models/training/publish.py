@@ -8,8 +8,9 @@ from models.card import ModelCard, sha256_file
 from models.training import architecture, data, vocab
 
 MODEL_NAME = "ar-en-small"
-# Positions are 0..MAX_POSITIONS_TOKENS-1 and the source always ends in </s>.
-MAX_INPUT_TOKENS = architecture.MAX_POSITIONS_TOKENS - 1
+# Counts every source token the model sees, the </s> suffix included: the service
+# subtracts the card's prefix and suffix from it to get the pieces a sentence may have.
+MAX_INPUT_TOKENS = architecture.MAX_POSITIONS_TOKENS
 ARCHITECTURE = (
     f"MarianMT transformer (post-norm), {architecture.ENCODER_LAYERS} encoder and "
     f"{architecture.DECODER_LAYERS} decoder layers, d_model {architecture.D_MODEL}, "
