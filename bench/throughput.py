@@ -121,7 +121,6 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
         "TARJAMA_FIXED_OUTPUT_TOKENS": str(tokens),
         "TARJAMA_TRANSLATION_MEMORY": "false",
         "TARJAMA_TRANSLATE_THREADS": str(THREADS),
-        "TARJAMA_WORKER_MAX_JOBS": "4",
         "TARJAMA_QUEUE_NAME": f"tarjama-bench:{os.getpid()}:{beam}",
     })
     migrate(database)

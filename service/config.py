@@ -47,9 +47,11 @@ class Settings(BaseSettings):
     translation_memory: bool = True
     # Benchmarks only: force every translation to this many target tokens (0: off).
     fixed_output_tokens: int = Field(0, ge=0)
-    worker_max_jobs: int = Field(4, ge=2)
+    worker_max_jobs: int = Field(6, ge=2)
     # Of those, slots that only interactive articles may use (bulk work takes the rest).
     worker_interactive_slots: int = Field(1, ge=1)
+    # How often an idle worker slot looks for new work.
+    worker_poll_delay_s: float = Field(0.05, gt=0)
     job_timeout_s: int = Field(JOB_TIMEOUT_S, ge=10)
     job_max_tries: int = Field(5, ge=1)
     max_text_chars: int = Field(MAX_TEXT_CHARS, ge=100)

@@ -126,7 +126,7 @@ async def client(app: FastAPI, make_key) -> AsyncIterator[httpx.AsyncClient]:
 async def run_worker_burst(settings: Settings, **overrides) -> None:
     """Run a real arq worker until the queue is empty (or `max_burst_jobs` have run:
     arq counts deferred jobs as queued, so a queue holding future work never empties)."""
-    worker = build_worker(settings, burst=True, poll_delay=0.05, **overrides)
+    worker = build_worker(settings, burst=True, **overrides)
     try:
         await worker.main()
     finally:

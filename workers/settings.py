@@ -80,6 +80,7 @@ def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Wor
         queue_name=settings.queue_name,
         max_jobs=settings.worker_max_jobs,
         reserved_slots=settings.worker_interactive_slots,
+        poll_delay=settings.worker_poll_delay_s,
         keep_result=0,  # results live in the database; a kept result would block re-queueing
         burst=burst,
         ctx={"settings": settings},
