@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -164,26 +164,33 @@ async def save_result(session: AsyncSession, article_id: str, result: ArticleRes
     await session.execute(delete(SentencePair).where(SentencePair.article_id == article_id))
     await session.execute(delete(ParagraphPair).where(ParagraphPair.article_id == article_id))
     await session.execute(delete(Summary).where(Summary.article_id == article_id))
-    paragraphs = [
-        ParagraphPair(article_id=article_id, index=p.index, ar=p.ar, en=p.en)
-        for p in result.paragraphs
-    ]
-    session.add_all(paragraphs)
-    await session.flush()
-    session.add_all(
-        SentencePair(
-            article_id=article_id,
-            paragraph_pk=row.pk,
-            paragraph_index=p.index,
-            index=s.index,
-            ar=s.ar,
-            en=s.en,
-            confidence=s.confidence,
-            in_summary=s.in_summary,
+    # Bulk inserts (executemany), not ORM objects: an article may have 10,000 paragraphs.
+    paragraph_pks = {}
+    if result.paragraphs:
+        inserted = await session.execute(
+            insert(ParagraphPair.__table__).returning(
+                ParagraphPair.__table__.c.index, ParagraphPair.__table__.c.pk
+            ),
+            [{"article_id": article_id, "index": p.index, "ar": p.ar, "en": p.en}
+             for p in result.paragraphs],
         )
-        for row, p in zip(paragraphs, result.paragraphs, strict=True)
+        paragraph_pks = dict(inserted.all())
+    sentence_rows = [
+        {
+            "article_id": article_id,
+            "paragraph_pk": paragraph_pks[p.index],
+            "paragraph_index": p.index,
+            "index": s.index,
+            "ar": s.ar,
+            "en": s.en,
+            "confidence": s.confidence,
+            "in_summary": s.in_summary,
+        }
+        for p in result.paragraphs
         for s in p.sentences
-    )
+    ]
+    if sentence_rows:
+        await session.execute(insert(SentencePair.__table__), sentence_rows)
     session.add(
         Summary(
             article_id=article_id,

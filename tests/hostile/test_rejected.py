@@ -1,0 +1,136 @@
+"""Hostile input that must be refused with a clear 4xx, storing nothing (never a 500)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+VALID = "قال الوزير إن الحكومة ستدعم المزارعين."
+FIVE_MB = 5 * 1024 * 1024
+
+
+async def stored_count(client) -> int:
+    return len((await client.get("/v1/articles", params={"limit": 200})).json()["items"])
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        pytest.param({"text": ""}, "text is empty", id="empty"),
+        pytest.param({"text": " \n\t\r\n "}, "text is empty", id="whitespace"),
+        pytest.param({"text": "\u00a0\u2003\u3000\u2028"}, "text is empty", id="unicode-spaces"),
+        pytest.param({"text": "\u200b\u200d\u202e\ufeff"}, "no Arabic", id="invisibles-only"),
+        pytest.param({"text": "The minister said on Monday."}, "no Arabic", id="english"),
+        pytest.param({"text": "2026 12345 3.14"}, "no Arabic", id="digits"),
+        pytest.param({"text": "١٢٣٤ ٥٦٧"}, "no Arabic", id="arabic-indic-digits"),
+        pytest.param({"text": "😀🇸🇾🔥 👍🏽"}, "no Arabic", id="emoji"),
+        pytest.param({"text": "Привет мир 你好"}, "no Arabic", id="other-scripts"),
+        pytest.param({"text": "قال\x00الوزير"}, "NUL", id="nul-in-text"),
+        pytest.param({"text": VALID, "title": "عنوان\x00"}, "NUL", id="nul-in-title"),
+        pytest.param({"text": None}, "string", id="text-null"),
+        pytest.param({"text": {"ar": VALID}}, "string", id="text-object"),
+        pytest.param({"text": True}, "string", id="text-bool"),
+        pytest.param({"text": VALID, "title": 7}, "string", id="title-number"),
+        pytest.param({"text": VALID, "summary_sentences": "many"}, "integer", id="count-string"),
+        pytest.param({"text": VALID, "summary_sentences": 2.5}, "integer", id="count-fraction"),
+        pytest.param({"text": VALID, "priority": 1}, "interactive", id="priority-number"),
+        pytest.param({"text": VALID, "force": "perhaps"}, "boolean", id="force-string"),
+        pytest.param({"text": VALID, "owner_key": "someone"}, "Extra inputs", id="extra-owner"),
+        pytest.param({"text": VALID, "status": "done"}, "Extra inputs", id="extra-status"),
+        pytest.param({"text": VALID, "external_id": "x" * 201}, "at most", id="long-id"),
+    ],
+)
+async def test_invalid_fields_are_422(client, body, fragment):
+    before = await stored_count(client)
+    response = await client.post("/v1/articles", json=body)
+    assert response.status_code == 422, response.text
+    assert fragment in json.dumps(response.json()["detail"])
+    assert await stored_count(client) == before
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"[1, 2]", id="list"),
+        pytest.param(b'"just a string"', id="string"),
+        pytest.param(b"null", id="null"),
+        pytest.param(b"", id="no-body"),
+        pytest.param(b'{"text": "\xd9\x82', id="truncated"),
+        pytest.param(b'{"text": "a", "text": 3}', id="duplicate-key"),
+    ],
+)
+async def test_malformed_bodies_are_422(client, raw):
+    response = await client.post(
+        "/v1/articles", content=raw, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b'{"text": "\xd9\x82\xd8\xa7\xd9\x84 \xff\xfe"}', id="invalid-utf8"),
+        pytest.param(b'{"text": "\xc0\xaf"}', id="overlong-utf8"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="deep-nesting"),
+    ],
+)
+async def test_undecodable_bodies_are_refused(client, raw):
+    """Bytes that are not UTF-8, or JSON too deep to parse: a 4xx naming the body."""
+    before = await stored_count(client)
+    response = await client.post(
+        "/v1/articles", content=raw, headers={"content-type": "application/json"}
+    )
+    # FastAPI answers 400 for a body it cannot decode (422 is for JSON it can read).
+    assert response.status_code in (400, 422), response.text
+    assert response.json()["detail"]
+    assert await stored_count(client) == before
+
+
+async def test_five_megabytes_is_413(client):
+    before = await stored_count(client)
+    response = await client.post("/v1/articles", json={"text": "ق" * FIVE_MB})
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
+    # Without a Content-Length, the limit holds as the body streams in.
+
+    async def chunks():
+        yield b'{"text": "'
+        for _ in range(FIVE_MB // 65536):
+            yield "ق".encode() * 32768
+        yield b'"}'
+
+    streamed = await client.post(
+        "/v1/articles", content=chunks(), headers={"content-type": "application/json"}
+    )
+    # FastAPI turns the limit's error, raised while it reads the body, into a 400.
+    assert streamed.status_code in (400, 413), streamed.text
+    assert await stored_count(client) == before
+
+
+async def test_wrong_content_type_is_refused(client):
+    form = await client.post("/v1/articles", data={"text": VALID})
+    assert form.status_code == 422
+    batch = await client.post("/v1/batches", json={"text": VALID})
+    assert batch.status_code == 415
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"status": "done' OR '1'='1"}, 422),
+        ({"cursor": "1; DROP TABLE articles"}, 400),
+        ({"limit": "-1"}, 422),
+        ({"limit": "100000"}, 422),
+    ],
+)
+async def test_hostile_query_parameters(client, params, status):
+    response = await client.get("/v1/articles", params=params)
+    assert response.status_code == status, response.text
+
+
+async def test_hostile_path_parameters_are_404(client):
+    for article_id in ["' OR 1=1 --", "..%2F..%2Fetc%2Fpasswd", "ق" * 300, "%01%7F"]:
+        response = await client.get(f"/v1/articles/{article_id}")
+        assert response.status_code == 404, (article_id, response.text)
