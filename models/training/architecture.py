@@ -69,6 +69,13 @@ def zero_pad_embedding(model: MarianMTModel) -> None:
         model.get_input_embeddings().weight[model.config.pad_token_id].zero_()
 
 
+def freeze_positions(model: MarianMTModel) -> MarianMTModel:
+    """Keep the sinusoidal position tables fixed (loading a saved model unfreezes them)."""
+    for stack in (model.model.encoder, model.model.decoder):
+        stack.embed_positions.weight.requires_grad_(False)
+    return model
+
+
 def count_parameters(model: MarianMTModel) -> int:
     """Trainable parameters, counting tied weights once."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -14,6 +14,7 @@ import json
 import math
 import random
 import shlex
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import sentencepiece as spm
 import torch
+from transformers import MarianMTModel
 
 from models.training import architecture, data, vocab
 from models.training.batches import IGNORE_INDEX, collate
@@ -75,6 +77,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--average-last", type=int, default=4, help="checkpoints to average")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--init-from", type=Path, default=None,
+                        help="continue training a saved Transformers model (its work-dir/hf), "
+                             "keeping its vocabulary")
+    parser.add_argument("--start-step", type=int, default=0,
+                        help="with --init-from: steps already done, so the schedule goes on")
     return parser.parse_args(argv)
 
 
@@ -96,10 +103,10 @@ def encode(processor: spm.SentencePieceProcessor, pairs: list[data.Pair]) -> Cor
     return Corpus(sources, targets)
 
 
-def inverse_sqrt(warmup_steps: int):
+def inverse_sqrt(warmup_steps: int, start_step: int = 0):
     """Linear warm-up to the peak rate, then decay with 1/sqrt(step)."""
     def factor(step: int) -> float:
-        step = max(step, 1)
+        step = max(step + start_step, 1)
         return min(step / warmup_steps, math.sqrt(warmup_steps / step))
     return factor
 
@@ -140,7 +147,7 @@ def train_step(model, optimizer, scheduler, inputs, label_smoothing: float) -> f
 
 def should_stop(args, progress: Progress, started: float) -> str | None:
     """Why training should end now, or None to go on."""
-    if progress.step >= args.max_steps:
+    if progress.step - args.start_step >= args.max_steps:
         return "max_steps"
     if time.monotonic() - started > args.max_minutes * SECONDS_PER_MINUTE:
         return "time_budget"
@@ -172,8 +179,9 @@ def run_training(model, args, train: Corpus, heldout: Corpus):
     rng = random.Random(args.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98),
                                   eps=1e-9, weight_decay=0.0)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, inverse_sqrt(args.warmup_steps))
-    progress, recent, best = Progress(), RecentCheckpoints(args.average_last), {}
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, inverse_sqrt(args.warmup_steps, args.start_step))
+    progress, recent, best = Progress(step=args.start_step), RecentCheckpoints(args.average_last), {}
     started, window, reason = time.monotonic(), [], None
     model.train()
     while reason is None:
@@ -214,8 +222,13 @@ def prepare(args) -> tuple[list[data.Pair], list[data.Pair], Path, int]:
     pairs = data.read_training_pairs(args.data_dir)
     train_pairs, heldout_pairs = data.split_heldout(pairs)
     args.work_dir.mkdir(parents=True, exist_ok=True)
-    texts = [p.source for p in train_pairs] + [p.target for p in train_pairs]
-    spm_model = vocab.train_vocabulary(texts, args.work_dir / "vocab", args.vocab_size)
+    if args.init_from:
+        spm_model = args.work_dir / "vocab" / "shared.model"
+        spm_model.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(args.init_from / "source.spm", spm_model)
+    else:
+        texts = [p.source for p in train_pairs] + [p.target for p in train_pairs]
+        spm_model = vocab.train_vocabulary(texts, args.work_dir / "vocab", args.vocab_size)
     model_vocab_size = vocab.write_marian_vocab(spm_model, args.work_dir / "vocab" / "vocab.json")
     log(event="data", train=len(train_pairs), heldout=len(heldout_pairs),
         vocab=model_vocab_size)
@@ -231,7 +244,10 @@ def main(argv: list[str] | None = None) -> None:
     train_pairs, heldout_pairs, spm_model, model_vocab_size = prepare(args)
     processor = spm.SentencePieceProcessor(model_file=str(spm_model))
     train, heldout = encode(processor, train_pairs), encode(processor, heldout_pairs)
-    model = architecture.build_model(model_vocab_size)
+    if args.init_from:
+        model = architecture.freeze_positions(MarianMTModel.from_pretrained(args.init_from))
+    else:
+        model = architecture.build_model(model_vocab_size)
     parameters = architecture.count_parameters(model)
     log(event="model", parameters=parameters, train_pairs=len(train.sources))
     progress, recent, best_state = run_training(model, args, train, heldout)
