@@ -39,7 +39,9 @@ router = APIRouter(prefix="/review", include_in_schema=False)
 environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=jinja2.StrictUndefined
 )
-environment.filters.update(when=views.format_when, iso=views.format_iso)
+environment.filters.update(
+    when=views.format_when, when_short=views.format_when_short, iso=views.format_iso
+)
 environment.globals.update(
     LOW_CONFIDENCE=views.LOW_CONFIDENCE,
     EXPORT_FORMATS=views.EXPORT_FORMATS,

@@ -14,6 +14,7 @@ LOW_CONFIDENCE = 0.35
 REFRESH_WHILE_RUNNING_S = 5
 UNFINISHED = (ArticleStatus.queued, ArticleStatus.running)
 STATUS_ORDER = ("done", "failed", "cancelled", "running", "queued")
+PREVIEW_CHARS = 120
 EXPORT_FORMATS = (("jsonl", "JSONL"), ("tmx", "TMX"), ("csv", "CSV"))
 
 
@@ -34,7 +35,8 @@ class SentenceView:
 
     @property
     def low_confidence(self) -> bool:
-        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
+        # A reviewer's correction replaces the doubtful machine output.
+        return not self.edited and self.confidence is not None and self.confidence < LOW_CONFIDENCE
 
 
 @dataclass
@@ -90,6 +92,17 @@ def as_utc(moment: datetime | None) -> datetime | None:
 def format_when(moment: datetime | None) -> str:
     moment = as_utc(moment)
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
+def format_when_short(moment: datetime | None) -> str:
+    moment = as_utc(moment)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def first_line(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """The start of an article not yet translated, to tell it apart in lists."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= limit else line[:limit].rstrip() + "…"
 
 
 def format_iso(moment: datetime | None) -> str:

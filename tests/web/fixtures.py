@@ -59,6 +59,7 @@ class Seeded:
     xss: str
     pending: str
     batch: str
+    batch_articles: list[str]
 
 
 def free_port() -> int:
@@ -81,6 +82,18 @@ def web_settings(tmp_path_factory, tiny_model_dir: Path) -> Settings:
         worker_max_jobs=2,
         translate_threads=1,
     )
+
+
+async def set_status(settings: Settings, article_id: str, status: ArticleStatus) -> None:
+    """Move an article on, as a worker would, for the pages' live progress."""
+    engine = create_engine(settings.database_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            await session.execute(
+                update(Article).where(Article.id == article_id).values(status=status)
+            )
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +151,15 @@ async def seeded(live_server: str, web_settings: Settings, keys: Keys) -> Seeded
         xss = await _submit(client, text=XSS_TEXT, source_url="javascript:alert(1)")
         await run_worker_burst(web_settings)
         pending = await _submit(client, text=PENDING_TEXT, external_id="pending-one")
-    batch = await _stalled_batch(web_settings, keys)
-    return Seeded(sy24=sy24, multi=multi, xss=xss, pending=pending, batch=batch)
+    batch, batch_articles = await _stalled_batch(web_settings)
+    return Seeded(
+        sy24=sy24,
+        multi=multi,
+        xss=xss,
+        pending=pending,
+        batch=batch,
+        batch_articles=batch_articles,
+    )
 
 
 async def _submit(client: httpx.AsyncClient, **body) -> str:
@@ -148,7 +168,7 @@ async def _submit(client: httpx.AsyncClient, **body) -> str:
     return response.json()["id"]
 
 
-async def _stalled_batch(settings: Settings, keys: Keys) -> str:
+async def _stalled_batch(settings: Settings) -> tuple[str, list[str]]:
     """A batch of three articles: one failed, two still queued (never enqueued)."""
     engine = create_engine(settings.database_url)
     try:
@@ -173,7 +193,7 @@ async def _stalled_batch(settings: Settings, keys: Keys) -> str:
                 .where(Article.id == ids[0])
                 .values(status=ArticleStatus.failed, error="model crashed")
             )
-            return batch.id
+            return batch.id, ids
     finally:
         await engine.dispose()
 

@@ -7,13 +7,16 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 import httpx
+from playwright.async_api import expect
 
 from service.auth import SESSION_COOKIE
+from service.storage.tables import ArticleStatus
 
 # The fixtures: browser, keys, live_server, seeded, web_settings.
 from tests.web.fixtures import *
-from tests.web.fixtures import ARTIFACTS_DIR, XSS_IMG, XSS_SCRIPT
+from tests.web.fixtures import ARTIFACTS_DIR, XSS_IMG, XSS_SCRIPT, set_status
 
+LIVE_TIMEOUT_MS = 10_000
 CORRECTION = "Russia has told its pilots to stay out of the skies over Albu Kamal."
 
 
@@ -294,3 +297,21 @@ async def test_the_sy24_page_looks_right(browser, live_server, seeded, keys):
         assert await page.locator("form").first.is_hidden()
         assert await page.locator("td.ar").first.is_visible()
         assert page.console_errors == []
+
+
+async def test_the_list_shows_progress_live(browser, live_server, seeded, keys, web_settings):
+    """Runs last: it moves the batch on."""
+    running, cancelled = seeded.batch_articles[1:]
+    async with opened(browser, live_server, keys.review) as page:
+        await page.goto(f"/review?batch={seeded.batch}")
+        badge = page.locator(f'[data-status-of="{running}"]')
+        assert await badge.text_content() == "queued"
+        await set_status(web_settings, running, ArticleStatus.running)
+        await set_status(web_settings, cancelled, ArticleStatus.cancelled)
+        await expect(badge).to_have_text("running", timeout=LIVE_TIMEOUT_MS)
+        assert "status-running" in await badge.get_attribute("class")
+        bar = page.locator(f'svg.bar[data-bar-of="{seeded.batch}"]')
+        assert await bar.get_attribute("aria-label") == (
+            "2 of 3 finished: 1 failed, 1 cancelled, 1 running"
+        )
+        assert "2 / 3 finished" in await page.locator(".counts").inner_text()

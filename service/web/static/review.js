@@ -5,6 +5,7 @@
 
   var POLL_INTERVAL_MS = 3000;
   var FINISHED = ["done", "failed", "cancelled"];
+  var STATUS_ORDER = ["done", "failed", "cancelled", "running", "queued"];
 
   /* Side by side: hovering or focusing a sentence highlights its pair. */
   function pairOf(el) {
@@ -150,13 +151,17 @@
       rect.setAttribute("width", width.toFixed(3));
       x += width;
     });
-    var parts = Object.keys(batch.counts).filter(function (k) { return batch.counts[k]; })
+    var parts = STATUS_ORDER.filter(function (k) { return batch.counts[k]; })
       .map(function (k) { return batch.counts[k] + " " + k; });
-    var label = batch.finished + " / " + batch.total + " finished · " + parts.join(", ");
+    var summary = parts.length ? parts.join(", ") : "no articles";
     var counts = row.querySelector(".counts");
-    if (counts) counts.textContent = label;
+    if (counts) {
+      counts.textContent = batch.finished + " / " + batch.total + " finished · " + summary;
+    }
     var bar = row.querySelector("svg.bar");
-    if (bar) bar.setAttribute("aria-label", label);
+    if (bar) {
+      bar.setAttribute("aria-label", batch.finished + " of " + batch.total + " finished: " + summary);
+    }
     if (batch.finished >= batch.total) row.removeAttribute("data-live-batch");
   }
 
