@@ -3,7 +3,9 @@ localhost, with articles stored by a real worker."""
 
 from __future__ import annotations
 
+import json
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -179,6 +181,19 @@ async def test_a_correction_made_in_place_survives_reload_and_reaches_the_api(
         machine,
         CORRECTION,
     )
+
+
+async def test_exports_download_with_the_corrections(browser, live_server, seeded, keys):
+    async with opened(browser, live_server, keys.review) as page:
+        await page.goto(f"/review/articles/{seeded.sy24}")
+        links = page.get_by_role("list", name="Export this article").get_by_role("link")
+        assert await links.all_text_contents() == ["JSONL", "TMX", "CSV"]
+        async with page.expect_download() as download_info:
+            await links.first.click()
+        download = await download_info.value
+        exported = json.loads(Path(await download.path()).read_text(encoding="utf-8"))
+    assert exported["id"] == seeded.sy24
+    assert exported["paragraphs"][0]["sentences"][0]["en"] == CORRECTION
 
 
 async def test_corrections_work_without_javascript(browser, live_server, seeded, keys):
