@@ -228,7 +228,7 @@ async def test_postgres_restart_in_the_middle_of_a_batch(stack, private_postgres
     private_postgres.stop("immediate")  # as if it crashed
     status, checks = api_ready(stack)
     assert status == 503 and checks["database"].startswith("error"), checks
-    time.sleep(DOWNTIME_S)  # the worker's jobs fail meanwhile and are retried with backoff
+    await asyncio.sleep(DOWNTIME_S)  # the worker's jobs fail meanwhile and are retried with backoff
     private_postgres.start()
 
     state = wait_for(stack, batch_id, lambda s: s["finished"], "batch finished after restart")

@@ -90,7 +90,7 @@ def endpoints(app: FastAPI) -> list[Endpoint]:
         elif isinstance(kind, Mount):
             assert route.path in OPEN_MOUNTS, f"mounted app {route.path} is not checked"
         else:
-            raise AssertionError(f"unknown kind of route {route!r}")
+            raise TypeError(f"unknown kind of route {route!r}")
     return found
 
 
