@@ -39,6 +39,9 @@ class ModelCard:
     source_suffix: list[str] = field(default_factory=lambda: ["</s>"])
     target_prefix: list[str] = field(default_factory=list)
     max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS
+    # Decoding options this model wants (e.g. no_repeat_ngram_size, repetition_penalty),
+    # passed to translate_batch as they are.
+    decoding: dict[str, Any] = field(default_factory=dict)
     licence: str = "unknown"
     attribution: list[str] = field(default_factory=list)
     origin: str = ""

@@ -193,6 +193,7 @@ class Translator:
             batch_type="tokens",
             max_input_length=0,  # we split long input ourselves; never let the engine cut it
             **self._decoding_lengths(longest),
+            **self.card.decoding,
             return_scores=True,
         )
         skip = len(self.card.target_prefix)
