@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from models.card import ModelCard, sha256_file
+from models.card import CARD_FILENAME, ModelCard, sha256_file
 from models.training import architecture, data, vocab
 
 MODEL_NAME = "ar-en-small"
@@ -53,5 +54,10 @@ def write_card(model_dir: Path, scores: dict, training: dict) -> ModelCard:
         training={key: training[key] for key in
                   ("command", "wall_time_minutes", "steps", "parameters")},
     )
+    # Keep fields that others added to an earlier card (such as decoding options).
+    previous = Path(model_dir) / CARD_FILENAME
+    if previous.is_file():
+        card.extra = {k: v for k, v in json.loads(previous.read_text()).items()
+                      if k not in card.to_dict()}
     card.save(model_dir)
     return card
