@@ -33,31 +33,33 @@ ATTRIBUTION = [
 
 
 def write_card(model_dir: Path, scores: dict, training: dict) -> ModelCard:
-    """Write `model_card.json` beside the converted model."""
-    card = ModelCard(
-        name=MODEL_NAME,
-        source_language="ar",
-        target_language="en",
-        quantization="int8",
-        architecture=ARCHITECTURE,
-        tokenizer={"source": "source.spm", "target": "target.spm"},
-        source_prefix=[],
-        source_suffix=["</s>"],
-        target_prefix=[],
-        max_input_tokens=MAX_INPUT_TOKENS,
-        licence=LICENCE,
-        attribution=ATTRIBUTION,
-        origin="trained locally by models/training/train.py",
-        sha256={"model.bin": sha256_file(Path(model_dir) / "model.bin")},
-        scores={name: {key: scores[name][key] for key in ("bleu", "chrf", "sentences")}
-                for name in ("heldout", data.DEV_CORPUS)},
-        training={key: training[key] for key in
-                  ("command", "wall_time_minutes", "steps", "parameters")},
-    )
-    # Keep fields that others added to an earlier card (such as decoding options).
+    """Write `model_card.json` beside the converted model.
+
+    Fields that training does not own (such as the service's decoding options) are kept
+    from an earlier card in the same directory.
+    """
+    owned = {
+        "name": MODEL_NAME,
+        "source_language": "ar",
+        "target_language": "en",
+        "quantization": "int8",
+        "architecture": ARCHITECTURE,
+        "tokenizer": {"source": "source.spm", "target": "target.spm"},
+        "source_prefix": [],
+        "source_suffix": ["</s>"],
+        "target_prefix": [],
+        "max_input_tokens": MAX_INPUT_TOKENS,
+        "licence": LICENCE,
+        "attribution": ATTRIBUTION,
+        "origin": "trained locally by models/training/train.py",
+        "sha256": {"model.bin": sha256_file(Path(model_dir) / "model.bin")},
+        "scores": {name: {key: scores[name][key] for key in ("bleu", "chrf", "sentences")}
+                   for name in ("heldout", data.DEV_CORPUS)},
+        "training": {key: training[key] for key in
+                     ("command", "wall_time_minutes", "steps", "parameters")},
+    }
     previous = Path(model_dir) / CARD_FILENAME
-    if previous.is_file():
-        card.extra = {k: v for k, v in json.loads(previous.read_text()).items()
-                      if k not in card.to_dict()}
+    fields = json.loads(previous.read_text()) if previous.is_file() else {}
+    card = ModelCard.from_dict({**fields, **owned})
     card.save(model_dir)
     return card
