@@ -16,6 +16,7 @@ from typing import Any
 MODELS_DIR = Path(__file__).resolve().parent
 CARD_FILENAME = "model_card.json"
 DEFAULT_MAX_INPUT_TOKENS = 256
+DEFAULT_MAX_OUTPUT_TOKENS = 512
 HASH_CHUNK_BYTES = 1 << 20
 
 
@@ -39,6 +40,8 @@ class ModelCard:
     source_suffix: list[str] = field(default_factory=lambda: ["</s>"])
     target_prefix: list[str] = field(default_factory=list)
     max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS
+    # The decoder's position table: a translation may not run longer than this.
+    max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS
     # Decoding options this model wants (e.g. no_repeat_ngram_size, repetition_penalty),
     # passed to translate_batch as they are.
     decoding: dict[str, Any] = field(default_factory=dict)

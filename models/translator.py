@@ -177,7 +177,8 @@ class Translator:
             fixed = self.fixed_output_tokens
             return {"min_decoding_length": fixed, "max_decoding_length": fixed}
         limit = int(longest_source * DECODING_LENGTH_RATIO) + DECODING_LENGTH_MARGIN_TOKENS
-        return {"max_decoding_length": limit}
+        # Past its position table the engine raises instead of translating.
+        return {"max_decoding_length": min(limit, self.card.max_output_tokens)}
 
     def _translate_pieces(self, chunks: list[list[str]]) -> list[tuple[str, float]]:
         if not chunks:

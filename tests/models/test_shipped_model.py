@@ -40,3 +40,12 @@ def test_translates_sy24_into_english(shipped):
     assert sum(c.isascii() for c in letters) / len(letters) > 0.99
     assert {"the", "of", "and"} <= set(re.findall(r"[a-z]+", text.lower()))
     assert all(0 < t.confidence <= 1 for t in out)
+
+
+def test_a_runaway_translation_stops_at_the_position_table(shipped):
+    shipped.card.decoding = {}  # let the output loop until the length limit
+    try:
+        [out] = shipped.translate([" ".join(["الحكومة"] * 250)])
+    finally:
+        shipped.card.decoding = load_card(SHIPPED).decoding
+    assert out.text and len(out.text.split()) <= shipped.card.max_output_tokens
