@@ -42,6 +42,7 @@ from workers.segment import split_paragraphs
 
 OPUS_VOCAB = 62_000
 THREADS = 2
+POLL_S = 0.25  # polling the batch costs the API (and so the CPU) a little each time
 
 
 def have_torch() -> bool:
@@ -136,7 +137,7 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
             response.raise_for_status()
             batch_id = response.json()["id"]
             while not c.get(f"/v1/batches/{batch_id}").json()["finished"]:
-                time.sleep(0.05)
+                time.sleep(POLL_S)
             seconds = time.perf_counter() - started
             rss = process_peak_rss_mb(worker_pid) if worker_pid else float("nan")
     units = sum(len(article_units(t)) for t in texts)
@@ -190,6 +191,7 @@ def main() -> int:
     parser.add_argument("--tokens", type=int, default=40, help="target tokens per sentence")
     parser.add_argument("--model", choices=["opus-shape", "shipped", "all"], default="all")
     parser.add_argument("--skip-service", action="store_true")
+    parser.add_argument("--skip-transformers", action="store_true")
     args = parser.parse_args()
 
     texts = articles_for(args.units)
@@ -215,7 +217,7 @@ def main() -> int:
                     result = service(model_dir, texts, beam, args.tokens, workdir)
                     rows.append((name, beam, "service", result,
                                  result["tokens_per_s"] / base["tokens_per_s"]))
-                if hf_dir is not None:
+                if hf_dir is not None and not args.skip_transformers:
                     result = hf(hf_dir, units[: args.hf_units], beam, args.tokens)
                     rows.append((name, beam, "transformers fp32", result,
                                  result["tokens_per_s"] / base["tokens_per_s"]))
