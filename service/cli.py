@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 
 from service.client_cli import batches, export, submit
 from service.config import get_settings
+from service.logs import configure_logging
 
 app = typer.Typer(help="Arabic-to-English translation and summarisation service.", no_args_is_help=True)
 
@@ -27,9 +27,11 @@ def serve(
     from service.storage.db import migrate
 
     settings = get_settings()
+    configure_logging(settings)
     if migrate_first:
         migrate(settings.database_url)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # log_config=None: uvicorn keeps the JSON logging set up above.
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
 
 
 @app.command()
@@ -39,8 +41,8 @@ def worker(burst: bool = typer.Option(False, help="Exit when the queue is empty.
 
     from workers.settings import build_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
+    configure_logging(settings)
     if burst:
         async def run() -> None:
             w = build_worker(settings, burst=True)
