@@ -31,6 +31,7 @@ from service.auth import ROLE_RANK, SESSION_COOKIE
 from service.storage.tables import KeyRole
 from service.web.csrf import CSRF_FIELD, csrf_token
 from tests.conftest import http_client
+from tests.hostile.isolated_worker import run_worker_burst_alone
 
 VALID_TEXT = "قال الوزير إن الحكومة ستدعم المزارعين. وأضاف أن الدعم سيبدأ قريبا."
 LOGIN_PAGE = "/review/login"
@@ -112,7 +113,7 @@ class World:
 
 
 @pytest.fixture
-async def world(app, make_key) -> World:
+async def world(app, settings, make_key):
     keys = {role: await make_key(role.value, name=f"access-{role.value}") for role in KeyRole}
     async with http_client(app, keys[KeyRole.submit]) as c:
         article = await c.post("/v1/articles", json={"text": VALID_TEXT})
@@ -122,7 +123,8 @@ async def world(app, make_key) -> World:
             headers={"content-type": "application/x-ndjson"},
         )
     assert article.status_code == batch.status_code == 202
-    return World(article.json()["id"], batch.json()["id"], keys)
+    yield World(article.json()["id"], batch.json()["id"], keys)
+    await run_worker_burst_alone(settings)  # what the tests submitted ends done, not queued
 
 
 async def call(client: httpx.AsyncClient, world: World, endpoint: Endpoint, key: str | None):
