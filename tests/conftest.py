@@ -73,18 +73,25 @@ def database_url(request) -> str:
     return request.getfixturevalue(f"{request.param}_url")
 
 
+def make_settings(database_url: str, model_dir: Path, **overrides) -> Settings:
+    """Test settings: the test Redis, a queue of their own so tests never see each other's
+    jobs, and a small, single-threaded worker."""
+    values = {
+        "database_url": database_url,
+        "redis_url": REDIS_URL,
+        "queue_name": f"tarjama-test:{uuid.uuid4().hex}",
+        "model": str(model_dir),
+        "beam_size": 1,
+        "worker_max_jobs": 2,
+        "translate_threads": 1,
+    }
+    return Settings(**(values | overrides))
+
+
 @pytest.fixture
 def settings(database_url: str, tiny_model_dir: Path) -> Settings:
-    """Settings for one test: its own queue so tests never see each other's jobs."""
-    return Settings(
-        database_url=database_url,
-        redis_url=REDIS_URL,
-        queue_name=f"tarjama-test:{uuid.uuid4().hex}",
-        model=str(tiny_model_dir),
-        beam_size=1,
-        worker_max_jobs=2,
-        translate_threads=1,
-    )
+    """Settings for one test, on each database."""
+    return make_settings(database_url, tiny_model_dir)
 
 
 @pytest.fixture
@@ -125,8 +132,14 @@ async def client(app: FastAPI, make_key) -> AsyncIterator[httpx.AsyncClient]:
 
 async def run_worker_burst(settings: Settings, **overrides) -> None:
     """Run a real arq worker until the queue is empty (or `max_burst_jobs` have run:
-    arq counts deferred jobs as queued, so a queue holding future work never empties)."""
+    arq counts deferred jobs as queued, so a queue holding future work never empties).
+
+    The reconciler is off: it would adopt every unfinished article in the shared database,
+    including other tests' leftovers held by a future `not_before`, and the burst would
+    wait for them. It has its own tests in tests/faults.
+    """
     worker = build_worker(settings, burst=True, **overrides)
+    worker.ctx["reconcile"] = False
     try:
         await worker.main()
     finally:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from service.storage.articles import create_article
 from service.storage.db import create_engine, migrate, session_factory, transaction
 from service.storage.keys import create_key
 from service.storage.tables import Article, ArticleStatus, Batch, KeyRole
-from tests.conftest import REDIS_URL, REPO_DIR, run_worker_burst, sample_text
+from tests.conftest import REPO_DIR, make_settings, run_worker_burst, sample_text
 
 __all__ = ["browser", "keys", "live_server", "seeded", "web_settings"]
 
@@ -73,15 +72,7 @@ def web_settings(tmp_path_factory, tiny_model_dir: Path) -> Settings:
     """A database of its own, so that list pages show only this module's articles."""
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('web-db') / 'tarjama.db'}"
     migrate(url)
-    return Settings(
-        database_url=url,
-        redis_url=REDIS_URL,
-        queue_name=f"tarjama-test:{uuid.uuid4().hex}",
-        model=str(tiny_model_dir),
-        beam_size=1,
-        worker_max_jobs=2,
-        translate_threads=1,
-    )
+    return make_settings(url, tiny_model_dir)
 
 
 async def set_status(settings: Settings, article_id: str, status: ArticleStatus) -> None:
