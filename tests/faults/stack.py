@@ -1,19 +1,53 @@
-"""Real processes for fault tests: a private Redis, API and worker subprocesses."""
+"""Real processes for fault tests (a private Redis, API and worker subprocesses), and the
+batch they all run: submit it, wait for it through the API, check what is stored."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from service.localstack import free_port, redis_answers, redis_server_binary
+from service.storage.db import create_engine, session_factory, transaction
+from service.storage.keys import create_key
+from service.storage.tables import Article, KeyRole, ParagraphPair, SentencePair, Summary
 
 STARTUP_TIMEOUT_S = 60
+ARTICLES = 30
+FINISH_TIMEOUT_S = 180
+
+
+def stack_env(database_url: str, model_dir: Path) -> dict[str, str]:
+    """Settings for the API and workers: a queue of their own, short timeouts, a small worker."""
+    return {
+        "DATABASE_URL": database_url,
+        "TARJAMA_MODEL": str(model_dir),
+        "TARJAMA_QUEUE_NAME": f"tarjama-faults:{uuid.uuid4().hex}",
+        "TARJAMA_JOB_TIMEOUT_S": "10",
+        "TARJAMA_RECONCILE_INTERVAL_S": "1",
+        "TARJAMA_WORKER_MAX_JOBS": "2",
+        "TARJAMA_TRANSLATE_THREADS": "1",
+        "TARJAMA_BEAM_SIZE": "1",
+    }
+
+
+async def create_submit_key(database_url: str) -> str:
+    """A new submit-role API key stored in that database."""
+    engine = create_engine(database_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            return (await create_key(session, "faults", KeyRole.submit))[1]
+    finally:
+        await engine.dispose()
 
 
 class Stack:
@@ -91,3 +125,79 @@ class Stack:
             self.stop(worker)
         self.stop(self.api)
         self.stop(self.redis)
+
+
+def api_client(stack: Stack) -> httpx.Client:
+    return httpx.Client(base_url=stack.api_url, headers={"Authorization": f"Bearer {stack.key}"})
+
+
+def submit_batch(stack: Stack) -> str:
+    """A batch of ARTICLES distinct articles (distinct so no result is reused); its id."""
+    run = uuid.uuid4().hex[:8]
+    lines = [
+        json.dumps(
+            {"text": f"خبر {run} رقم {i}.\n"
+                     f"قال المتحدث إن الاجتماع {i} انتهى. وأضاف أن النتائج ستعلن.",
+             "external_id": f"{run}-{i}"},
+            ensure_ascii=False,
+        )
+        for i in range(ARTICLES)
+    ]
+    with api_client(stack) as c:
+        response = c.post("/v1/batches", content="\n".join(lines),
+                          headers={"content-type": "application/x-ndjson"})
+    response.raise_for_status()
+    assert response.json()["accepted"] == ARTICLES
+    return response.json()["id"]
+
+
+def wait_for(stack: Stack, batch_id: str, predicate, what: str) -> dict:
+    """Poll the batch through the API, riding out answers given while a service is down."""
+    deadline = time.monotonic() + FINISH_TIMEOUT_S
+    state: dict = {}
+    with api_client(stack) as c:
+        while time.monotonic() < deadline:
+            try:
+                response = c.get(f"/v1/batches/{batch_id}", timeout=10)
+                if response.status_code == 200:
+                    state = response.json()
+                    if predicate(state):
+                        return state
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+    raise AssertionError(f"{what} not reached: {state}")
+
+
+async def assert_done_exactly_once(database_url: str, batch_id: str) -> None:
+    """Every article of the batch is done, and its results are stored once."""
+    engine = create_async_engine(database_url)
+    in_batch = Article.batch_id == batch_id
+    try:
+        async with engine.connect() as conn:
+            statuses = dict((await conn.execute(
+                select(Article.status, func.count()).where(in_batch).group_by(Article.status)
+            )).all())
+            paragraphs = (await conn.execute(
+                select(ParagraphPair.article_id, func.count(),
+                       func.count(func.distinct(ParagraphPair.index)))
+                .join(Article, Article.id == ParagraphPair.article_id).where(in_batch)
+                .group_by(ParagraphPair.article_id)
+            )).all()
+            sentences = await conn.scalar(
+                select(func.count()).select_from(SentencePair)
+                .join(Article, Article.id == SentencePair.article_id).where(in_batch)
+            )
+            summaries = await conn.scalar(
+                select(func.count()).select_from(Summary)
+                .join(Article, Article.id == Summary.article_id).where(in_batch)
+            )
+    finally:
+        await engine.dispose()
+    assert statuses == {"done": ARTICLES}
+    assert len(paragraphs) == ARTICLES
+    # Each article: its 2 paragraphs (its first line ends like a sentence, so it is no
+    # headline), each stored once.
+    assert all(total == distinct == 2 for _, total, distinct in paragraphs), paragraphs
+    assert sentences == ARTICLES * 3  # one sentence, then two, in each article
+    assert summaries == ARTICLES

@@ -10,31 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import glob
-import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
-import time
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from service.localstack import free_port
-from service.storage.db import create_engine, migrate, session_factory, transaction
-from service.storage.keys import create_key
-from service.storage.tables import Article, KeyRole, ParagraphPair, SentencePair, Summary
-from tests.faults.stack import Stack
+from service.storage.db import migrate
+from tests.faults.stack import (
+    ARTICLES,
+    Stack,
+    assert_done_exactly_once,
+    create_submit_key,
+    stack_env,
+    submit_batch,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-ARTICLES = 30
 DOWNTIME_S = 4
-FINISH_TIMEOUT_S = 180
 PG_TIMEOUT_S = 60
 
 
@@ -122,97 +121,14 @@ def private_postgres():
 async def stack(private_postgres, tiny_model_dir, tmp_path):
     url = private_postgres.create_database("tarjama")
     await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
-    engine = create_engine(url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            key = (await create_key(session, "faults", KeyRole.submit))[1]
-    finally:
-        await engine.dispose()
-    env = {
-        "DATABASE_URL": url,
-        "TARJAMA_MODEL": str(tiny_model_dir),
-        "TARJAMA_QUEUE_NAME": f"tarjama-faults:{uuid.uuid4().hex}",
-        "TARJAMA_JOB_TIMEOUT_S": "10",
-        "TARJAMA_RECONCILE_INTERVAL_S": "1",
-        "TARJAMA_WORKER_MAX_JOBS": "2",
-        "TARJAMA_TRANSLATE_THREADS": "1",
-        "TARJAMA_BEAM_SIZE": "1",
-    }
-    stack = Stack(env, tmp_path)
-    stack.key, stack.database_url = key, url
+    stack = Stack(stack_env(url, tiny_model_dir), tmp_path)
+    stack.key, stack.database_url = await create_submit_key(url), url
     stack.start_redis()
     stack.start_api()
     try:
         yield stack
     finally:
         stack.stop_all()
-
-
-def submit_batch(stack: Stack) -> str:
-    run = uuid.uuid4().hex[:8]
-    lines = [
-        json.dumps(
-            {"text": f"خبر {run} رقم {i}.\nقال المتحدث إن الاجتماع {i} انتهى. وأضاف أن النتائج ستعلن.",
-             "external_id": f"{run}-{i}"},
-            ensure_ascii=False,
-        )
-        for i in range(ARTICLES)
-    ]
-    with httpx.Client(base_url=stack.api_url, headers={"Authorization": f"Bearer {stack.key}"}) as c:
-        response = c.post("/v1/batches", content="\n".join(lines),
-                          headers={"content-type": "application/x-ndjson"})
-    response.raise_for_status()
-    assert response.json()["accepted"] == ARTICLES
-    return response.json()["id"]
-
-
-def wait_for(stack: Stack, batch_id: str, predicate, what: str) -> dict:
-    """Poll the batch through the API, riding out answers given while the database is down."""
-    deadline = time.monotonic() + FINISH_TIMEOUT_S
-    state: dict = {}
-    with httpx.Client(base_url=stack.api_url, headers={"Authorization": f"Bearer {stack.key}"}) as c:
-        while time.monotonic() < deadline:
-            try:
-                response = c.get(f"/v1/batches/{batch_id}", timeout=10)
-                if response.status_code == 200:
-                    state = response.json()
-                    if predicate(state):
-                        return state
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-    raise AssertionError(f"{what} not reached: {state}")
-
-
-async def assert_done_exactly_once(url: str, batch_id: str) -> None:
-    engine = create_async_engine(url)
-    in_batch = Article.batch_id == batch_id
-    try:
-        async with engine.connect() as conn:
-            statuses = dict((await conn.execute(
-                select(Article.status, func.count()).where(in_batch).group_by(Article.status)
-            )).all())
-            paragraphs = (await conn.execute(
-                select(ParagraphPair.article_id, func.count(),
-                       func.count(func.distinct(ParagraphPair.index)))
-                .join(Article, Article.id == ParagraphPair.article_id).where(in_batch)
-                .group_by(ParagraphPair.article_id)
-            )).all()
-            sentences = await conn.scalar(
-                select(func.count()).select_from(SentencePair)
-                .join(Article, Article.id == SentencePair.article_id).where(in_batch)
-            )
-            summaries = await conn.scalar(
-                select(func.count()).select_from(Summary)
-                .join(Article, Article.id == Summary.article_id).where(in_batch)
-            )
-    finally:
-        await engine.dispose()
-    assert statuses == {"done": ARTICLES}
-    assert len(paragraphs) == ARTICLES
-    assert all(total == distinct == 2 for _, total, distinct in paragraphs), paragraphs
-    assert sentences == ARTICLES * 3  # one sentence, then two, in each article
-    assert summaries == ARTICLES
 
 
 def api_ready(stack: Stack) -> tuple[int, dict]:
