@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLargeError(Exception):
-    """The request body exceeded the configured limit."""
+def too_large_detail(limit: int) -> str:
+    return f"request body is larger than {limit} bytes"
+
+
+class BodyTooLargeError(HTTPException):
+    """The request body exceeded the configured limit while it streamed in.
+
+    An HTTPException, because it is raised from `receive()` inside whatever reads the
+    body: FastAPI re-raises HTTPExceptions met while parsing a body (any other error
+    there becomes a 400), and the app's exception handling answers 413 with this detail.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, too_large_detail(limit))
 
 
 class BodySizeLimit:
@@ -45,7 +58,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLargeError
+                    raise BodyTooLargeError(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -57,11 +70,12 @@ class BodySizeLimit:
         try:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLargeError:
+            # Only reached when the body is read outside the app's exception handling.
             if not started:
                 await self._reject(send, limit)
 
     async def _reject(self, send: Send, limit: int) -> None:
-        body = json.dumps({"detail": f"request body is larger than {limit} bytes"}).encode()
+        body = json.dumps({"detail": too_large_detail(limit)}).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -6,8 +6,12 @@ import json
 
 import pytest
 
+from service.main import create_app
+from tests.conftest import http_client
+
 VALID = "قال الوزير إن الحكومة ستدعم المزارعين."
 FIVE_MB = 5 * 1024 * 1024
+SMALL_BATCH_BYTES = 64 * 1024
 
 
 async def stored_count(client) -> int:
@@ -104,9 +108,41 @@ async def test_five_megabytes_is_413(client):
     streamed = await client.post(
         "/v1/articles", content=chunks(), headers={"content-type": "application/json"}
     )
-    # FastAPI turns the limit's error, raised while it reads the body, into a 400.
-    assert streamed.status_code in (400, 413), streamed.text
+    assert "content-length" not in streamed.request.headers
+    assert streamed.status_code == 413, streamed.text
+    assert "larger than" in streamed.json()["detail"]
     assert await stored_count(client) == before
+
+
+@pytest.fixture
+async def small_batch_client(settings, make_key):
+    """A client of an app whose batch limit is 64 KiB, so a test can exceed it cheaply."""
+    app = create_app(settings.model_copy(update={"max_batch_bytes": SMALL_BATCH_BYTES}))
+    async with app.router.lifespan_context(app), http_client(app, await make_key()) as client:
+        yield client
+        await app.state.redis.delete(settings.queue_name)
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_a_batch_over_its_limit_is_413(small_batch_client, chunked):
+    client = small_batch_client
+    line = json.dumps({"text": VALID}, ensure_ascii=False).encode() + b"\n"
+    body = line * (SMALL_BATCH_BYTES // len(line) + 1)
+
+    async def chunks():
+        for start in range(0, len(body), 4096):
+            yield body[start : start + 4096]
+
+    before = (await client.get("/v1/batches")).json()["items"]
+    response = await client.post(
+        "/v1/batches",
+        content=chunks() if chunked else body,
+        headers={"content-type": "application/x-ndjson"},
+    )
+    assert ("content-length" in response.request.headers) is not chunked
+    assert response.status_code == 413, response.text
+    assert response.json()["detail"] == f"request body is larger than {SMALL_BATCH_BYTES} bytes"
+    assert (await client.get("/v1/batches")).json()["items"] == before
 
 
 async def test_wrong_content_type_is_refused(client):
