@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from service.schemas import article_public
 from service.storage.tables import ArticleStatus
 from service.web.security import web_url
 
@@ -58,24 +59,32 @@ class FormError:
 
 
 def paragraph_views(article) -> list[ParagraphView]:
-    """The article's paragraph pairs with their sentences, corrections applied."""
-    views = []
-    for p in article.paragraphs:
-        sentences = [
-            SentenceView(
-                paragraph=p.index,
-                index=s.index,
-                ar=s.ar,
-                en=s.edited_en if s.edited_en is not None else s.en,
-                machine_en=s.en,
-                edited=s.edited_en is not None,
-                confidence=s.confidence,
-                in_summary=s.in_summary,
-            )
-            for s in p.sentences
-        ]
-        views.append(ParagraphView(index=p.index, ar=p.ar, en=p.en, sentences=sentences))
-    return views
+    """The article's paragraph pairs with their sentences as the API shows them (reviewer
+    corrections replace machine output), the summary's sentences marked."""
+    public = article_public(article)
+    summary = public.summary.sentences if public.summary else []
+    chosen = {(s.paragraph, s.sentence) for s in summary}
+    return [
+        ParagraphView(
+            index=p.index,
+            ar=p.ar,
+            en=p.en,
+            sentences=[
+                SentenceView(
+                    paragraph=p.index,
+                    index=s.index,
+                    ar=s.ar,
+                    en=s.en,
+                    machine_en=s.machine_en,
+                    edited=s.edited,
+                    confidence=s.confidence,
+                    in_summary=(p.index, s.index) in chosen,
+                )
+                for s in p.sentences
+            ],
+        )
+        for p in public.paragraphs
+    ]
 
 
 def summary_sentences(paragraphs: list[ParagraphView]) -> list[SentenceView]:
