@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service import web
+from service import errors, web
 from service.api import articles, batches, edits, exports, health, keys, metrics
 from service.config import Settings, get_settings
 from service.limits import BodySizeLimit
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    errors.install(app)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

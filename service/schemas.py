@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from service.config import MAX_TEXT_CHARS, Priority
 from service.storage.tables import ArticleStatus
@@ -13,6 +14,28 @@ from service.storage.tables import ArticleStatus
 MAX_TITLE_CHARS = 1000
 MAX_URL_CHARS = 2000
 MAX_EXTERNAL_ID_CHARS = 200
+
+
+def _storable(value: object, info: ValidationInfo) -> object:
+    """Refuse a string no UTF-8 column can hold: one with a lone surrogate, which JSON can
+    carry as an escape (`"\\ud800"`) though it is no character."""
+    if not isinstance(value, str):
+        return value  # the str validator says what is wrong with it
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        name = info.field_name or "the value"
+        code = ord(value[exc.start])
+        raise ValueError(
+            f"{name} has an invalid character at position {exc.start}: "
+            f"U+{code:04X} is a lone surrogate, not a character"
+        ) from None
+    return value
+
+
+# Every free-text string of a request body: checked before pydantic's own validation,
+# so the field is named in a 422 instead of a generic unicode error.
+StorableStr = Annotated[str, BeforeValidator(_storable)]
 
 
 def has_arabic_letter(text: str) -> bool:
@@ -28,10 +51,10 @@ class ArticleCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    text: str = Field(max_length=MAX_TEXT_CHARS)
-    title: str | None = Field(None, max_length=MAX_TITLE_CHARS)
-    source_url: str | None = Field(None, max_length=MAX_URL_CHARS)
-    external_id: str | None = Field(None, max_length=MAX_EXTERNAL_ID_CHARS)
+    text: StorableStr = Field(max_length=MAX_TEXT_CHARS)
+    title: StorableStr | None = Field(None, max_length=MAX_TITLE_CHARS)
+    source_url: StorableStr | None = Field(None, max_length=MAX_URL_CHARS)
+    external_id: StorableStr | None = Field(None, max_length=MAX_EXTERNAL_ID_CHARS)
     priority: Priority = Priority.interactive
     summary_sentences: int | None = Field(None, ge=1, le=50)
     force: bool = Field(
@@ -237,7 +260,7 @@ class SentenceEditCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    en: str = Field(description=f"1 to {MAX_SENTENCE_CHARS} characters once trimmed")
+    en: StorableStr = Field(description=f"1 to {MAX_SENTENCE_CHARS} characters once trimmed")
 
     @field_validator("en")
     @classmethod

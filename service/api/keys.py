@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.auth import AdminDep
 from service.storage.db import committing
 from service.deps import SessionDep
+from service.schemas import StorableStr
 from service.storage import keys as key_store
 from service.storage.tables import KeyRole
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"])
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: StorableStr = Field(min_length=1, max_length=200)
     role: KeyRole = KeyRole.submit
 
 

@@ -28,7 +28,9 @@ LINES: list[tuple[bytes, str | None]] = [  # (raw line, expected error fragment 
     (line({"text": "English only"}), "no Arabic"),
     (line({"text": "قال\u0000الوزير"}), "NUL"),
     (line({"text": VALID, "external_id": "ok-2"}) + b"\r", None),  # a CRLF file
-    (b'{"text": "\\ud800 \\u0642\\u0627\\u0644"}', "text"),
+    (b'{"text": "\\ud800 \\u0642\\u0627\\u0644"}', "text: Value error, text has an invalid"),
+    (b'{"text": "\\u0642", "\\udfff": 1}', "line: Input should be a valid string"),
+    (b'{"text": "\xed\xa0\x80 \xd9\x82"}', "U+D800 is a lone surrogate"),  # encoded as if UTF-8
     (line({"text": HTML, "external_id": "ok-3"}), None),
     (b'"a string"', "JSON object"),
     (line({"text": VALID, "priority": "urgent"}), "priority"),

@@ -12,6 +12,7 @@ from tests.conftest import http_client
 VALID = "قال الوزير إن الحكومة ستدعم المزارعين."
 FIVE_MB = 5 * 1024 * 1024
 SMALL_BATCH_BYTES = 64 * 1024
+JSON = {"content-type": "application/json"}
 
 
 async def stored_count(client) -> int:
@@ -70,6 +71,87 @@ async def test_malformed_bodies_are_422(client, raw):
     )
     assert response.status_code == 422, response.text
     assert response.json()["detail"]
+
+
+def ascii_json(value) -> bytes:
+    """JSON as a client may send it: ASCII, a lone surrogate written as its escape."""
+    return json.dumps(value).encode()
+
+
+@pytest.fixture
+async def admin(app, make_key):
+    async with http_client(app, await make_key("admin")) as admin:
+        yield admin
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        pytest.param("POST", "/v1/articles", {"text": f"\ud800 {VALID}"}, "text", id="text"),
+        pytest.param(
+            "POST", "/v1/articles", {"text": VALID, "title": "عنوان\udfff"}, "title", id="title"
+        ),
+        pytest.param(
+            "POST",
+            "/v1/articles",
+            {"text": VALID, "source_url": "https://example.com/\ud83d"},  # half an emoji
+            "source_url",
+            id="source-url",
+        ),
+        pytest.param(
+            "POST",
+            "/v1/articles",
+            {"text": VALID, "external_id": "id-\udc00"},
+            "external_id",
+            id="external-id",
+        ),
+        pytest.param(
+            "PATCH",
+            "/v1/articles/any/paragraphs/0/sentences/0",
+            {"en": "A fix \ud800."},
+            "en",
+            id="correction",
+        ),
+        pytest.param("POST", "/v1/keys", {"name": "\ud800"}, "name", id="key-name"),
+    ],
+)
+async def test_a_lone_surrogate_is_422_naming_the_field(client, admin, method, path, body, field):
+    before = await stored_count(client)
+    keys_before = (await admin.get("/v1/keys")).json()
+    sender = client if path == "/v1/articles" else admin
+    response = await sender.request(method, path, content=ascii_json(body), headers=JSON)
+    assert response.status_code == 422, response.text
+    error = next(e for e in response.json()["detail"] if e["loc"] == ["body", field])
+    assert f"{field} has an invalid character" in error["msg"]
+    assert "is a lone surrogate" in error["msg"]
+    assert "\\u" in error["input"]  # echoed, escaped
+    assert await stored_count(client) == before
+    assert (await admin.get("/v1/keys")).json() == keys_before
+
+
+@pytest.mark.parametrize(
+    ("raw", "loc", "fragment"),
+    [
+        pytest.param(
+            ascii_json({"text": VALID, "\udfff": 1}), ["body"], "unicode string", id="in-a-key"
+        ),
+        pytest.param(ascii_json(["\ud800"]), ["body"], "dictionary", id="in-a-list"),
+        pytest.param(
+            b'{"text": "\xed\xa0\x80 ' + VALID.encode() + b'"}',  # U+D800 encoded as if UTF-8
+            ["body", "text"],
+            "U+D800 is a lone surrogate",
+            id="as-bytes",
+        ),
+    ],
+)
+async def test_a_lone_surrogate_anywhere_is_echoed_escaped(client, raw, loc, fragment):
+    before = await stored_count(client)
+    response = await client.post("/v1/articles", content=raw, headers=JSON)
+    assert response.status_code == 422, response.text
+    error = response.json()["detail"][0]
+    assert error["loc"] == loc
+    assert fragment in error["msg"]
+    assert await stored_count(client) == before
 
 
 @pytest.mark.parametrize(
