@@ -17,14 +17,17 @@ MAX_EXTERNAL_ID_CHARS = 200
 
 
 def _storable(value: object, info: ValidationInfo) -> object:
-    """Refuse a string no UTF-8 column can hold: one with a lone surrogate, which JSON can
-    carry as an escape (`"\\ud800"`) though it is no character."""
+    """Refuse a string the databases cannot hold: one with NUL, which PostgreSQL text
+    refuses, or with a lone surrogate, which JSON can carry as an escape (`"\\ud800"`)
+    though it is no character and has no UTF-8 encoding."""
     if not isinstance(value, str):
         return value  # the str validator says what is wrong with it
+    name = info.field_name or "the value"
+    if "\x00" in value:
+        raise ValueError(f"{name} must not contain NUL characters (U+0000)")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        name = info.field_name or "the value"
         code = ord(value[exc.start])
         raise ValueError(
             f"{name} has an invalid character at position {exc.start}: "
@@ -33,8 +36,8 @@ def _storable(value: object, info: ValidationInfo) -> object:
     return value
 
 
-# Every free-text string of a request body: checked before pydantic's own validation,
-# so the field is named in a 422 instead of a generic unicode error.
+# Every free-text string of a request that may be stored: checked before pydantic's own
+# validation, so the field is named in a 422 instead of a generic unicode error.
 StorableStr = Annotated[str, BeforeValidator(_storable)]
 
 
@@ -64,8 +67,6 @@ class ArticleCreate(BaseModel):
     @field_validator("text")
     @classmethod
     def _arabic_text(cls, text: str) -> str:
-        if "\x00" in text:
-            raise ValueError("text must not contain NUL characters")
         if not text.strip():
             raise ValueError("text is empty")
         if not has_arabic_letter(text):
@@ -75,8 +76,6 @@ class ArticleCreate(BaseModel):
     @field_validator("title")
     @classmethod
     def _title(cls, title: str | None) -> str | None:
-        if title is not None and "\x00" in title:
-            raise ValueError("title must not contain NUL characters")
         return title.strip() or None if title is not None else None
 
 

@@ -20,6 +20,7 @@ from service.schemas import (
     BatchList,
     BatchPublic,
     RejectedLine,
+    StorableStr,
     batch_public,
 )
 from service.config import Priority
@@ -81,11 +82,11 @@ async def submit_batch(
     settings: SettingsDep,
     principal: SubmitterDep,
     response: Response,
-    name: str | None = Query(None, max_length=200),
+    name: StorableStr | None = Query(None, max_length=200),
     priority: Priority = Query(Priority.bulk),
     not_before: datetime | None = Query(None, description="ISO time; hold the batch until then"),
     callback_url: AnyHttpUrl | None = Query(None, description="POSTed a signed event when done"),
-    idempotency_key: str | None = Header(None, max_length=200),
+    idempotency_key: StorableStr | None = Header(None, max_length=200),
 ) -> BatchCreated:
     """Ingest NDJSON (one article object per line), stream-parsed; all valid lines are
     stored in one transaction and queued, invalid ones reported with their line number."""

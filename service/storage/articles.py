@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from service.storage.db import equals
 from service.storage.tables import (
     Article,
     ArticleStatus,
@@ -97,7 +98,7 @@ async def get_article(session: AsyncSession, article_id: str) -> Article | None:
     """The article with its paragraphs, sentences and summary loaded."""
     query = (
         select(Article)
-        .where(Article.id == article_id)
+        .where(equals(Article.id, article_id))
         .options(
             selectinload(Article.paragraphs).selectinload(ParagraphPair.sentences),
             selectinload(Article.summary),

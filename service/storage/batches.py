@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.storage.articles import content_hash
+from service.storage.db import equals
 from service.storage.tables import Article, ArticleStatus, Batch, new_id, utcnow
 
 FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
@@ -57,7 +58,8 @@ async def add_articles(session: AsyncSession, batch: Batch, articles: Sequence[d
 
 
 async def get_batch(session: AsyncSession, batch_id: str) -> Batch | None:
-    return (await session.execute(select(Batch).where(Batch.id == batch_id))).scalar_one_or_none()
+    query = select(Batch).where(equals(Batch.id, batch_id))
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def list_batches(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, event, false
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -34,6 +34,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def storable(text: str) -> bool:
+    """False for text with NUL, which PostgreSQL refuses to store or even compare. No row
+    holds such text, so a lookup by it finds nothing, on every database alike."""
+    return "\x00" not in text
+
+
+def equals(column, value: str) -> ColumnElement[bool]:
+    """`column = value`, or false for a value that cannot be stored (see `storable`)."""
+    return column == value if storable(value) else false()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.storage.db import equals
 from service.storage.tables import Article, ArticleStatus, SentenceEdit, SentencePair, utcnow
 
 
@@ -40,7 +41,7 @@ async def find_sentence(
 ) -> SentencePair:
     """The sentence to correct; raises an EditError when it cannot be corrected."""
     article = (
-        await session.execute(select(Article.status).where(Article.id == article_id))
+        await session.execute(select(Article.status).where(equals(Article.id, article_id)))
     ).scalar_one_or_none()
     if article is None:
         raise ArticleNotFoundError(f"no article {article_id!r}")
@@ -90,7 +91,7 @@ async def edit_sentence(
 
 async def article_row(session: AsyncSession, article_id: str) -> Article | None:
     """The article alone, without its results."""
-    query = select(Article).where(Article.id == article_id)
+    query = select(Article).where(equals(Article.id, article_id))
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -107,7 +108,7 @@ async def list_edits(session: AsyncSession, article_id: str) -> Sequence[Sentenc
 async def mark_reviewed(session: AsyncSession, article_id: str, reviewer: str) -> Article:
     """Record that `reviewer` has reviewed the finished article."""
     status = (
-        await session.execute(select(Article.status).where(Article.id == article_id))
+        await session.execute(select(Article.status).where(equals(Article.id, article_id)))
     ).scalar_one_or_none()
     if status is None:
         raise ArticleNotFoundError(f"no article {article_id!r}")

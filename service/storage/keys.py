@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.storage.db import equals
 from service.storage.tables import ApiKey, KeyRole, utcnow
 
 KEY_PREFIX = "tj_"
@@ -47,7 +48,9 @@ async def revoke_key(session: AsyncSession, key_id: str) -> bool:
     """Revoke by id or by shown prefix; False when no active key matches."""
     result = await session.execute(
         update(ApiKey)
-        .where((ApiKey.id == key_id) | (ApiKey.prefix == key_id), ApiKey.revoked_at.is_(None))
+        .where(
+            equals(ApiKey.id, key_id) | equals(ApiKey.prefix, key_id), ApiKey.revoked_at.is_(None)
+        )
         .values(revoked_at=utcnow())
     )
     return result.rowcount > 0

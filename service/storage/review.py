@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.storage.db import equals, storable
 from service.storage.tables import Article, ArticleStatus, Batch, ParagraphPair
 
 LIKE_ESCAPE = "\\"
@@ -71,9 +72,11 @@ def _filtered(
     if status:
         query = query.where(Article.status == status)
     if batch_id:
-        query = query.where(Article.batch_id == batch_id)
+        query = query.where(equals(Article.batch_id, batch_id))
     if owner_key is not None:
         query = query.where(Article.owner_key == owner_key)
+    if search and not storable(search):
+        return query.where(false())
     if search:
         pattern = _like_pattern(search)
         in_english = exists().where(
@@ -126,7 +129,7 @@ async def recent_batches(
 async def batches_by_id(
     session: AsyncSession, ids: Iterable[str], *, owner_key: str | None = None
 ) -> list[BatchProgress]:
-    ids = list(ids)
+    ids = [i for i in ids if storable(i)]
     if not ids:
         return []
     query = select(Batch).where(Batch.id.in_(ids))
@@ -161,7 +164,7 @@ async def article_states(
     session: AsyncSession, ids: Iterable[str], *, owner_key: str | None = None
 ) -> dict[str, str]:
     """Article id -> status, for the ids the caller may see."""
-    ids = list(ids)
+    ids = [i for i in ids if storable(i)]
     if not ids:
         return {}
     query = select(Article.id, Article.status).where(Article.id.in_(ids))

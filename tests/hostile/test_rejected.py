@@ -7,12 +7,14 @@ import json
 import pytest
 
 from service.main import create_app
+from service.web.csrf import CSRF_FIELD, csrf_token
 from tests.conftest import http_client
 
 VALID = "قال الوزير إن الحكومة ستدعم المزارعين."
 FIVE_MB = 5 * 1024 * 1024
 SMALL_BATCH_BYTES = 64 * 1024
 JSON = {"content-type": "application/json"}
+NDJSON = {"content-type": "application/x-ndjson"}
 
 
 async def stored_count(client) -> int:
@@ -33,6 +35,8 @@ async def stored_count(client) -> int:
         pytest.param({"text": "Привет мир 你好"}, "no Arabic", id="other-scripts"),
         pytest.param({"text": "قال\x00الوزير"}, "NUL", id="nul-in-text"),
         pytest.param({"text": VALID, "title": "عنوان\x00"}, "NUL", id="nul-in-title"),
+        pytest.param({"text": VALID, "external_id": "a\x00b"}, "NUL", id="nul-in-external-id"),
+        pytest.param({"text": VALID, "source_url": "https://x\x00"}, "NUL", id="nul-in-url"),
         pytest.param({"text": None}, "string", id="text-null"),
         pytest.param({"text": {"ar": VALID}}, "string", id="text-object"),
         pytest.param({"text": True}, "string", id="text-bool"),
@@ -232,6 +236,68 @@ async def test_wrong_content_type_is_refused(client):
     assert form.status_code == 422
     batch = await client.post("/v1/batches", json={"text": VALID})
     assert batch.status_code == 415
+
+
+async def test_nul_in_any_stored_string_is_422(client, admin):
+    """PostgreSQL text cannot hold NUL: every string that would be stored refuses it."""
+    batches_before = (await client.get("/v1/batches")).json()["items"]
+    keys_before = (await admin.get("/v1/keys")).json()
+    line = json.dumps({"text": VALID}).encode()
+    named = await client.post(
+        "/v1/batches", params={"name": "night\x00ly"}, content=line, headers=NDJSON
+    )
+    keyed = await client.post(
+        "/v1/batches", content=line, headers=NDJSON | {"idempotency-key": "k\x00"}
+    )
+    key = await admin.post("/v1/keys", json={"name": "desk\x00"})
+    for response, loc in [
+        (named, ["query", "name"]),
+        (keyed, ["header", "idempotency-key"]),
+        (key, ["body", "name"]),
+    ]:
+        assert response.status_code == 422, response.text
+        error = response.json()["detail"][0]
+        assert error["loc"] == loc
+        assert "must not contain NUL characters" in error["msg"]
+    assert (await client.get("/v1/batches")).json()["items"] == batches_before
+    assert (await admin.get("/v1/keys")).json() == keys_before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/articles/%00"),
+        ("GET", "/v1/articles/%00/edits"),
+        ("GET", "/v1/articles/%00/export"),
+        ("PATCH", "/v1/articles/%00/paragraphs/0/sentences/0"),
+        ("POST", "/v1/articles/%00/reviewed"),
+        ("GET", "/v1/batches/%00"),
+        ("GET", "/v1/batches/%00/export"),
+        ("POST", "/v1/batches/%00/cancel"),
+        ("DELETE", "/v1/keys/%00"),
+        ("GET", "/review/articles/%00"),
+        ("POST", "/review/articles/%00/sentences/0/0"),
+        ("POST", "/review/articles/%00/reviewed"),
+    ],
+)
+async def test_an_id_with_nul_is_404(admin, method, path):
+    key = admin.headers["authorization"].removeprefix("Bearer ")
+    if path.startswith("/review/") and method == "POST":
+        sent = {"data": {"en": "A fix.", CSRF_FIELD: csrf_token(key)}}
+    else:
+        sent = {"json": {"en": "A fix."}} if method == "PATCH" else {}
+    response = await admin.request(method, path, **sent)
+    assert response.status_code == 404, response.text
+
+
+async def test_review_searches_with_nul_find_nothing(admin):
+    for params in [{"q": "\x00"}, {"q": "قال\x00"}, {"batch": "\x00"}]:
+        page = await admin.get("/review", params=params)
+        assert page.status_code == 200, page.text
+        assert "No articles match these filters." in page.text
+    progress = await admin.get("/review/progress", params={"article": "\x00", "batch": "\x00"})
+    assert progress.status_code == 200
+    assert progress.json() == {"articles": {}, "batches": {}}
 
 
 @pytest.mark.parametrize(
