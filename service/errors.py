@@ -3,6 +3,10 @@
 A 422 echoes the input it refuses. JSON can carry a lone UTF-16 surrogate as an escape
 (`"\\ud800"`), which Python decodes but UTF-8 cannot encode, so the echo is escaped before
 it is sent: the answer names the field and never fails to render.
+
+A JSON body whose bytes do not decode is malformed JSON like any other: FastAPI answers
+that 422 (`json_invalid`), but 400 when the bytes fail to decode, so that case is
+answered with the same 422.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 
 def escape_surrogates(text: str) -> str:
@@ -37,8 +43,31 @@ async def request_validation_error(request: Request, exc: RequestValidationError
     return JSONResponse(status_code=422, content={"detail": detail})
 
 
+def undecodable(exc: UnicodeDecodeError) -> str:
+    """What is wrong with bytes that do not decode, without the bytes themselves."""
+    byte = exc.object[exc.start]
+    encoding = exc.encoding.upper()
+    return f"not valid {encoding}: byte 0x{byte:02x} at position {exc.start} ({exc.reason})"
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    """FastAPI's answer, except for a body that does not decode: 422, as for malformed JSON."""
+    cause = exc.__cause__  # FastAPI raises its 400 from the decoding error
+    if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError):
+        error = {
+            "type": "json_invalid",
+            "loc": ["body", cause.start],
+            "msg": "JSON decode error",
+            "input": {},
+            "ctx": {"error": undecodable(cause)},
+        }
+        return JSONResponse(status_code=422, content={"detail": [error]})
+    return await http_exception_handler(request, exc)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, request_validation_error)
+    app.add_exception_handler(HTTPException, http_error)
 
 
-__all__ = ["install"]
+__all__ = ["install", "undecodable"]

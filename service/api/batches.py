@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from service.auth import Principal, SubmitterDep
 from service.storage.db import committing
 from service.deps import RedisDep, SessionDep, SettingsDep
+from service.errors import undecodable
 from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
 from service.schemas import (
     ArticleCreate,
@@ -62,8 +63,10 @@ async def ndjson_lines(request: Request) -> AsyncIterator[tuple[int, bytes]]:
 def parse_line(raw: bytes) -> ArticleCreate:
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"invalid JSON: {undecodable(exc)}") from None
     if not isinstance(data, dict):
         raise ValueError("each line must be a JSON object")
     try:

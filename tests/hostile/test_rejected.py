@@ -159,20 +159,52 @@ async def test_a_lone_surrogate_anywhere_is_echoed_escaped(client, raw, loc, fra
 
 
 @pytest.mark.parametrize(
-    "raw",
+    ("raw", "error"),
     [
-        pytest.param(b'{"text": "\xd9\x82\xd8\xa7\xd9\x84 \xff\xfe"}', id="invalid-utf8"),
-        pytest.param(b'{"text": "\xc0\xaf"}', id="overlong-utf8"),
-        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="deep-nesting"),
+        pytest.param(
+            b'{"text": "\xd9\x82\xd8\xa7\xd9\x84 \xff\xfe"}',
+            "not valid UTF-8: byte 0xff at position 17 (invalid start byte)",
+            id="invalid-utf8",
+        ),
+        pytest.param(b'{"text": "\xc0\xaf"}', "byte 0xc0 at position 10", id="overlong-utf8"),
+        pytest.param(b'{"text": "\xd9', "byte 0xd9 at position 10", id="cut-in-a-character"),
     ],
 )
-async def test_undecodable_bodies_are_refused(client, raw):
-    """Bytes that are not UTF-8, or JSON too deep to parse: a 4xx naming the body."""
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/v1/articles"),
+        ("PATCH", "/v1/articles/any/paragraphs/0/sentences/0"),
+        ("POST", "/v1/keys"),
+    ],
+)
+async def test_bodies_that_are_not_utf8_are_422_like_malformed_json(
+    client, admin, method, path, raw, error
+):
+    """The same answer FastAPI gives malformed JSON, naming the byte."""
     before = await stored_count(client)
-    response = await client.post(
-        "/v1/articles", content=raw, headers={"content-type": "application/json"}
+    keys_before = (await admin.get("/v1/keys")).json()
+    response = await admin.request(method, path, content=raw, headers=JSON)
+    assert response.status_code == 422, response.text
+    (detail,) = response.json()["detail"]
+    assert (detail["type"], detail["loc"][0], detail["msg"]) == (
+        "json_invalid",
+        "body",
+        "JSON decode error",
     )
-    # FastAPI answers 400 for a body it cannot decode (422 is for JSON it can read).
+    assert error in detail["ctx"]["error"]
+    malformed = await admin.request(method, path, content=b'{"text": ', headers=JSON)
+    assert malformed.status_code == 422
+    assert malformed.json()["detail"][0]["type"] == detail["type"]
+    assert await stored_count(client) == before
+    assert (await admin.get("/v1/keys")).json() == keys_before
+
+
+async def test_json_too_deep_to_parse_is_refused(client):
+    before = await stored_count(client)
+    raw = b"[" * 100_000 + b"]" * 100_000
+    response = await client.post("/v1/articles", content=raw, headers=JSON)
+    # The parser gives up (RecursionError), which FastAPI answers 400.
     assert response.status_code in (400, 422), response.text
     assert response.json()["detail"]
     assert await stored_count(client) == before
