@@ -33,6 +33,11 @@ class Principal:
         return self.has(KeyRole.review)
 
 
+def visible(row, principal: Principal) -> bool:
+    """Submitters see only what they submitted (others' articles answer 404, not 403)."""
+    return principal.sees_all or row.owner_key == principal.key_id
+
+
 class NotAuthenticatedError(HTTPException):
     def __init__(self, detail: str = "an API key is required") -> None:
         super().__init__(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from service.auth import Principal, SubmitterDep
+from service.auth import SubmitterDep
+from service.auth import visible  # noqa: F401 - the review pages import it from here
 from service.storage.db import committing
-from service.deps import RedisDep, SessionDep
+from service.deps import RedisDep, SessionDep, visible_article
 from service.queue import enqueue_article
 from service.ratelimit import InteractiveRateLimitDep
 from service.schemas import (
@@ -56,15 +57,7 @@ async def submit_article(
 async def read_article(
     article_id: str, session: SessionDep, principal: SubmitterDep
 ) -> ArticlePublic:
-    article = await store.get_article(session, article_id)
-    if article is None or not visible(article, principal):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article {article_id!r}")
-    return article_public(article)
-
-
-def visible(row, principal: Principal) -> bool:
-    """Submitters see only what they submitted (others' articles answer 404, not 403)."""
-    return principal.sees_all or row.owner_key == principal.key_id
+    return article_public(await visible_article(session, article_id, principal))
 
 
 @router.get("", response_model=ArticleList)

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
-from service.api.articles import visible
 from service.auth import SESSION_COOKIE, ReviewerDep, SubmitterDep
-from service.deps import SessionDep
+from service.deps import SessionDep, visible_article
 from service.schemas import (
     ArticleReviewed,
     SentenceEditCreate,
@@ -73,9 +72,7 @@ async def list_edits(
     article_id: str, session: SessionDep, principal: SubmitterDep
 ) -> SentenceEditList:
     """Every correction of the article, oldest first: who, when, before and after."""
-    article = await edits.article_row(session, article_id)
-    if article is None or not visible(article, principal):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article {article_id!r}")
+    await visible_article(session, article_id, principal, with_results=False)
     rows = await edits.list_edits(session, article_id)
     return SentenceEditList(items=[sentence_edit_public(r) for r in rows])
 

@@ -7,10 +7,9 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
 
-from service.api.articles import visible
 from service.api.batches import owned_batch
 from service.auth import SubmitterDep
-from service.deps import SessionDep
+from service.deps import SessionDep, visible_article
 from service.exports import MEDIA_TYPES, ExportFormat, export_stream
 from service.schemas import ArticlePublic, article_public
 from service.storage import articles as article_store
@@ -37,9 +36,7 @@ async def export_article(
     principal: SubmitterDep,
     format: ExportFormat = Query(ExportFormat.jsonl),
 ) -> StreamingResponse:
-    article = await article_store.get_article(session, article_id)
-    if article is None or not visible(article, principal):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article {article_id!r}")
+    article = await visible_article(session, article_id, principal)
     if article.status != ArticleStatus.done:
         raise HTTPException(status.HTTP_409_CONFLICT, f"article is {article.status}, not done")
     public = article_public(article)
