@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import ctranslate2
 import sentencepiece as spm
@@ -22,7 +23,7 @@ import sentencepiece as spm
 from models.card import ModelCard, load_card
 
 DEFAULT_BEAM_SIZE = 2
-DEFAULT_MAX_BATCH_TOKENS = 2048
+DEFAULT_MAX_BATCH_TOKENS = 512
 # Decoding may produce this many target tokens per source token, plus a margin.
 DECODING_LENGTH_RATIO = 2.0
 DECODING_LENGTH_MARGIN_TOKENS = 10
@@ -45,6 +46,13 @@ class Translation:
     parts: tuple[str, ...] = ()
 
 
+class PieceOutput(NamedTuple):
+    """The translation of one tokenized piece and its mean log-probability per token."""
+
+    text: str
+    logprob: float
+
+
 def clean_source(text: str) -> str:
     """Normalise text before tokenizing: presentation forms, invisibles, control chars."""
     text = unicodedata.normalize("NFKC", text)
@@ -53,6 +61,14 @@ def clean_source(text: str) -> str:
         " " if unicodedata.category(ch) in ("Cc", "Cf") or ch.isspace() else ch for ch in text
     )
     return " ".join(text.split())
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def compute_type_for(device: str) -> str:
@@ -72,8 +88,8 @@ class Translator:
         model_dir: Path,
         *,
         device: str = "auto",
-        intra_threads: int = 0,
-        inter_threads: int = 1,
+        intra_threads: int = 1,
+        inter_threads: int = 0,
         beam_size: int = DEFAULT_BEAM_SIZE,
         max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
         fixed_output_tokens: int = 0,
@@ -83,16 +99,23 @@ class Translator:
         self.device = default_device() if device == "auto" else device
         self.compute_type = compute_type_for(self.device)
         self.beam_size = beam_size
+        # Source tokens per engine batch, padding and beam hypotheses counted: what a
+        # batch costs in memory grows with both.
         self.max_batch_tokens = max_batch_tokens
         # Benchmarks only: every translation gets exactly this many tokens (0: off), so
         # systems compared on random weights do the same amount of decoding.
         self.fixed_output_tokens = fixed_output_tokens
+        intra_threads = intra_threads or 1
+        # Replicas share the weights; each runs its own batch on its own threads.
+        self.replicas = inter_threads or (
+            1 if self.device == "cuda" else max(1, usable_cores() // intra_threads)
+        )
         self._engine = ctranslate2.Translator(
             str(self.model_dir),
             device=self.device,
             compute_type=self.compute_type,
-            intra_threads=intra_threads or (os.cpu_count() or 1),
-            inter_threads=inter_threads,
+            intra_threads=intra_threads,
+            inter_threads=self.replicas,
         )
         self._source_sp = spm.SentencePieceProcessor(
             model_file=str(self.model_dir / self.card.tokenizer["source"])
@@ -112,35 +135,26 @@ class Translator:
     @property
     def max_source_pieces(self) -> int:
         """Subword pieces a sentence may have, leaving room for the card's extra tokens."""
-        extra = len(self.card.source_prefix) + len(self.card.source_suffix)
-        return max(1, self.card.max_input_tokens - extra)
+        return max(1, self.card.max_input_tokens - self.extra_source_tokens)
 
     def unload(self) -> None:
         """Free the model's memory; later calls to `translate` raise RuntimeError."""
         self._engine.unload_model()
 
+    @property
+    def extra_source_tokens(self) -> int:
+        """Tokens the card adds around every piece (language tags, end of sentence)."""
+        return len(self.card.source_prefix) + len(self.card.source_suffix)
+
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         """Translate every sentence; one `translate_batch` call for all their pieces."""
-        chunks: list[list[str]] = []  # tokenized pieces, all sentences flattened
-        owners: list[int] = []  # which sentence each piece belongs to
-        for index, sentence in enumerate(sentences):
-            for piece in self.split_to_fit(clean_source(sentence)):
-                chunks.append(piece)
-                owners.append(index)
-        outputs = self._translate_pieces(chunks)
-        texts: list[list[str]] = [[] for _ in sentences]
-        logprobs: list[list[float]] = [[] for _ in sentences]
-        for owner, (text, logprob) in zip(owners, outputs, strict=True):
-            texts[owner].append(text)
-            logprobs[owner].append(logprob)
-        return [
-            Translation(
-                text=" ".join(t for t in parts if t),
-                confidence=math.exp(sum(lp) / len(lp)) if lp else 0.0,
-                parts=tuple(parts),
-            )
-            for parts, lp in zip(texts, logprobs, strict=True)
-        ]
+        pieces = [self.prepare(sentence) for sentence in sentences]
+        outputs = iter(self.translate_pieces([p for sentence in pieces for p in sentence]))
+        return [join_pieces([next(outputs) for _ in sentence]) for sentence in pieces]
+
+    def prepare(self, sentence: str) -> list[list[str]]:
+        """The tokenized pieces `sentence` is translated as (none if it is blank)."""
+        return self.split_to_fit(clean_source(sentence))
 
     def split_to_fit(self, text: str) -> list[list[str]]:
         """Tokenize `text`; if it is too long, cut it at clause boundaries, then at words."""
@@ -180,7 +194,9 @@ class Translator:
         # Past its position table the engine raises instead of translating.
         return {"max_decoding_length": min(limit, self.card.max_output_tokens)}
 
-    def _translate_pieces(self, chunks: list[list[str]]) -> list[tuple[str, float]]:
+    def translate_pieces(self, chunks: Sequence[list[str]]) -> list[PieceOutput]:
+        """Translate tokenized pieces in one `translate_batch` call; safe from many threads
+        at once (each call runs on a free replica)."""
         if not chunks:
             return []
         longest = max(len(c) for c in chunks)
@@ -190,7 +206,7 @@ class Translator:
             source,
             target_prefix=target_prefix,
             beam_size=self.beam_size,
-            max_batch_size=self.max_batch_tokens,
+            max_batch_size=max(1, self.max_batch_tokens // self.beam_size),
             batch_type="tokens",
             max_input_length=0,  # we split long input ourselves; never let the engine cut it
             **self._decoding_lengths(longest),
@@ -199,5 +215,15 @@ class Translator:
         )
         skip = len(self.card.target_prefix)
         return [
-            (self._target_sp.decode(r.hypotheses[0][skip:]), r.scores[0]) for r in results
+            PieceOutput(self._target_sp.decode(r.hypotheses[0][skip:]), r.scores[0])
+            for r in results
         ]
+
+
+def join_pieces(outputs: Sequence[PieceOutput]) -> Translation:
+    """One sentence's translation from those of its pieces, in order."""
+    return Translation(
+        text=" ".join(o.text for o in outputs if o.text),
+        confidence=math.exp(sum(o.logprob for o in outputs) / len(outputs)) if outputs else 0.0,
+        parts=tuple(o.text for o in outputs),
+    )

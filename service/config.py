@@ -42,12 +42,17 @@ class Settings(BaseSettings):
     models_dir: Path = PROJECT_DIR / "models"
     device: str = "auto"
     beam_size: int = Field(2, ge=1, le=16)
-    max_batch_tokens: int = Field(2048, ge=64)
-    translate_threads: int = Field(0, ge=0)  # 0: one per core
+    # Source tokens in one engine batch, padding and beam hypotheses counted.
+    max_batch_tokens: int = Field(512, ge=64)
+    # Threads per engine replica, and replicas (0: one per `translate_threads` cores).
+    # Replicas share the weights and run batches in parallel: on CPU, throughput is best
+    # with one thread each.
+    translate_threads: int = Field(1, ge=1)
+    translate_replicas: int = Field(0, ge=0)
     translation_memory: bool = True
     # Benchmarks only: force every translation to this many target tokens (0: off).
     fixed_output_tokens: int = Field(0, ge=0)
-    worker_max_jobs: int = Field(6, ge=2)
+    worker_max_jobs: int = Field(16, ge=2)
     # Of those, slots that only interactive articles may use (bulk work takes the rest).
     worker_interactive_slots: int = Field(1, ge=1)
     # How often an idle worker slot looks for new work.

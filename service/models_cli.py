@@ -225,6 +225,7 @@ def eval_model(
             model_dir,
             device=settings.device,
             intra_threads=settings.translate_threads,
+            inter_threads=settings.translate_replicas,
             beam_size=settings.beam_size,
             max_batch_tokens=settings.max_batch_tokens,
         )

@@ -1,122 +1,214 @@
-"""Share `translate_batch` calls between the articles a worker runs at once.
+"""Share engine batches between the articles a worker runs at once.
 
-A worker runs several article jobs concurrently; each asks for its sentences to be
-translated. The batcher feeds them to the engine in calls of at most `CALL_MAX_UNITS`
-sentences, taken first in, first out across articles, so the CPU always gets full,
-length-sorted batches. Interactive articles jump the line: while any of their sentences
-wait, calls take only theirs, so an analyst's article waits at most for the one call in
-flight, not for the bulk articles ahead of it.
+A worker runs many article jobs concurrently; each asks for its sentences to be
+translated. The batcher tokenizes them into pieces and keeps every waiting piece in one
+first-in, first-out line. Each engine call is one batch, built around the oldest waiting
+piece with the pieces nearest to it in length from the next `POOL_PIECES` in line, up to
+`batch_tokens` (source tokens, padding and beam hypotheses counted). So batches carry
+little padding, as if the whole backlog had been sorted by length, yet the oldest piece
+always goes next and no article starves.
+
+Up to `concurrency` calls run at once, one per engine replica. When fewer pieces wait than
+would fill every free replica, they are shared out so that one article still uses all
+cores. Interactive articles jump the line: while any of their pieces wait, calls take only
+theirs, so an analyst's article waits at most for a call already in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from models.translator import Translation
+from models.translator import PieceOutput, Translation, join_pieces
 
 log = logging.getLogger("tarjama.worker")
 # A short pause lets jobs that start together share the first call.
 GATHER_WAIT_S = 0.002
-# Large enough for efficient engine batches, small enough that an interactive article
-# never waits long for the call in flight.
-CALL_MAX_UNITS = 64
+# How far down the line a batch may look for pieces of a similar length.
+POOL_PIECES = 1024
 
-TranslateFn = Callable[[Sequence[str]], list[Translation]]
+
+class Engine(Protocol):
+    """What the batcher needs of a translator (`models.translator.Translator`)."""
+
+    beam_size: int
+    replicas: int
+    max_batch_tokens: int
+    extra_source_tokens: int
+
+    def prepare(self, sentence: str) -> list[list[str]]: ...
+
+    def translate_pieces(self, pieces: Sequence[list[str]]) -> list[PieceOutput]: ...
 
 
 @dataclass(eq=False)
 class _Request:
-    sentences: list[str]
+    pieces_of: list[int]  # how many pieces each sentence has
     urgent: bool
     future: asyncio.Future
-    results: list[Translation] = field(default_factory=list)
+    outputs: list[PieceOutput | None]
+    waiting: int  # pieces not yet translated
 
-    @property
-    def remaining(self) -> int:
-        return len(self.sentences) - len(self.results)
+    def translations(self) -> list[Translation]:
+        results, start = [], 0
+        for count in self.pieces_of:
+            results.append(join_pieces(self.outputs[start : start + count]))
+            start += count
+        return results
+
+
+@dataclass(eq=False)
+class _Piece:
+    request: _Request
+    index: int  # in the request's outputs
+    tokens: list[str]
+    length: int  # tokens the engine sees, with the card's extra tokens
+
+
+@dataclass
+class _Line:
+    """Pieces waiting for the engine, oldest first."""
+
+    pieces: list[_Piece] = field(default_factory=list)
+
+    def drop_cancelled(self) -> None:
+        self.pieces = [p for p in self.pieces if not p.request.future.done()]
+
+    def take(self, budget: int, beam: int, most: int) -> list[_Piece]:
+        """The oldest piece and those nearest its length in the pool: at most `most`
+        pieces, within `budget` tokens."""
+        pool = self.pieces[:POOL_PIECES]
+        anchor = pool[0].length
+        chosen, longest = [], 0
+        for piece in sorted(pool, key=lambda p: abs(p.length - anchor)):  # stable: FIFO ties
+            wider = max(longest, piece.length)
+            if chosen and (len(chosen) + 1) * wider * beam > budget:
+                continue
+            chosen.append(piece)
+            longest = wider
+            if len(chosen) == most:
+                break
+        taken = set(map(id, chosen))
+        self.pieces = [p for p in self.pieces if id(p) not in taken]
+        return chosen
+
+    def cost(self, beam: int) -> int:
+        """Tokens the pool would cost the engine, unpadded."""
+        return sum(p.length for p in self.pieces[:POOL_PIECES]) * beam
 
 
 class SentenceBatcher:
     """`await translate(sentences, urgent=...)` from any number of jobs."""
 
-    def __init__(self, translate: TranslateFn, call_max_units: int = CALL_MAX_UNITS) -> None:
-        self._translate = translate
-        self._call_max_units = call_max_units
-        self._pending: list[_Request] = []
-        self._wakeup = asyncio.Event()
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        batch_tokens: int | None = None,
+        concurrency: int | None = None,
+    ) -> None:
+        self._engine = engine
+        self._beam = engine.beam_size
+        self._batch_tokens = batch_tokens or engine.max_batch_tokens
+        self._concurrency = concurrency or engine.replicas
+        self._urgent, self._bulk = _Line(), _Line()
+        self._requests: set[_Request] = set()
+        self._in_flight: set[asyncio.Task] = set()
+        self._changed = asyncio.Event()
         self._runner: asyncio.Task | None = None
 
     async def translate(self, sentences: Sequence[str], *, urgent: bool = False) -> list[Translation]:
         if not sentences:
             return []
+        prepared = await asyncio.to_thread(lambda: [self._engine.prepare(s) for s in sentences])
+        pieces = [p for sentence in prepared for p in sentence]
+        future = asyncio.get_running_loop().create_future()
+        request = _Request([len(s) for s in prepared], urgent, future, [None] * len(pieces),
+                           len(pieces))
+        if not pieces:  # every sentence blank
+            return request.translations()
+        extra = self._engine.extra_source_tokens
+        line = self._urgent if urgent else self._bulk
+        line.pieces.extend(_Piece(request, i, p, len(p) + extra) for i, p in enumerate(pieces))
+        self._requests.add(request)
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._run(), name="sentence-batcher")
-        request = _Request(list(sentences), urgent, asyncio.get_running_loop().create_future())
-        self._pending.append(request)
-        self._wakeup.set()
-        return await request.future
+        self._changed.set()
+        return await future
 
     async def close(self) -> None:
-        if self._runner is not None:
-            self._runner.cancel()
-            try:
-                await self._runner
-            except asyncio.CancelledError:
-                pass
-        for request in self._pending:
+        tasks = [t for t in (self._runner, *self._in_flight) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for request in self._requests:
             _settle(request, exc=RuntimeError("translator shut down"))
-        self._pending.clear()
+        self._requests.clear()
+        self._urgent.pieces.clear()
+        self._bulk.pieces.clear()
 
     async def _run(self) -> None:
         while True:
-            await self._wakeup.wait()
+            await self._changed.wait()
             await asyncio.sleep(GATHER_WAIT_S)
-            self._wakeup.clear()
-            while self._pending:
-                await self._serve(self._take())
+            self._changed.clear()
+            while len(self._in_flight) < self._concurrency:
+                batch = self._take()
+                if not batch:
+                    break
+                task = asyncio.create_task(self._serve(batch))
+                self._in_flight.add(task)
+                task.add_done_callback(self._call_done)
 
-    def _take(self) -> list[tuple[_Request, int, int]]:
-        """The next call's share of each request: (request, start, end) slices."""
-        self._pending = [r for r in self._pending if not r.future.done()]  # drop cancelled
-        candidates = [r for r in self._pending if r.urgent] or self._pending
-        plan, room = [], self._call_max_units
-        for request in candidates:
-            if room <= 0:
-                break
-            start = len(request.results)
-            take = min(request.remaining, room)
-            plan.append((request, start, start + take))
-            room -= take
-        return plan
+    def _call_done(self, task: asyncio.Task) -> None:
+        self._in_flight.discard(task)
+        self._changed.set()  # a replica is free
 
-    async def _serve(self, plan: list[tuple[_Request, int, int]]) -> None:
-        if not plan:
-            return
-        units = [s for request, start, end in plan for s in request.sentences[start:end]]
+    def _take(self) -> list[_Piece]:
+        """The next call's pieces: urgent ones first, shared out over the free replicas."""
+        for line in (self._urgent, self._bulk):
+            line.drop_cancelled()
+        line = self._urgent if self._urgent.pieces else self._bulk
+        if not line.pieces:
+            return []
+        free = self._concurrency - len(self._in_flight)
+        most = len(line.pieces)
+        if line.cost(self._beam) < free * self._batch_tokens:  # too little to fill them all
+            most = math.ceil(most / free)
+        return line.take(self._batch_tokens, self._beam, most)
+
+    async def _serve(self, batch: list[_Piece]) -> None:
         try:
-            results = await asyncio.to_thread(self._translate, units)
+            outputs = await asyncio.to_thread(
+                self._engine.translate_pieces, [p.tokens for p in batch]
+            )
         except Exception as exc:
-            if len(plan) == 1:
-                self._finish(plan[0][0], exc=exc)
+            requests = list(dict.fromkeys(p.request for p in batch))
+            if len(requests) == 1:
+                self._finish(requests[0], exc=exc)
                 return
             # Translate each request's share alone, so one bad article fails only itself.
-            log.warning("shared call failed (%s); retrying its %d requests alone", exc, len(plan))
-            for part in plan:
-                await self._serve([part])
+            log.warning("shared call failed (%s); retrying its %d requests alone", exc,
+                        len(requests))
+            for request in requests:
+                await self._serve([p for p in batch if p.request is request])
             return
-        offset = 0
-        for request, start, end in plan:
-            request.results.extend(results[offset : offset + end - start])
-            offset += end - start
-            if request.remaining == 0:
+        for piece, output in zip(batch, outputs, strict=True):
+            request = piece.request
+            request.outputs[piece.index] = output
+            request.waiting -= 1
+            if request.waiting == 0:
                 self._finish(request)
 
     def _finish(self, request: _Request, exc: BaseException | None = None) -> None:
-        if request in self._pending:
-            self._pending.remove(request)
+        self._requests.discard(request)
+        if exc is not None:  # its other pieces need not be translated
+            for line in (self._urgent, self._bulk):
+                line.pieces = [p for p in line.pieces if p.request is not request]
         _settle(request, exc=exc)
 
 
@@ -126,4 +218,4 @@ def _settle(request: _Request, exc: BaseException | None = None) -> None:
     if exc is not None:
         request.future.set_exception(exc)
     else:
-        request.future.set_result(request.results)
+        request.future.set_result(request.translations())

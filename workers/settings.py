@@ -31,13 +31,14 @@ async def startup(ctx: dict) -> None:
         model_dir,
         device=settings.device,
         intra_threads=settings.translate_threads,
+        inter_threads=settings.translate_replicas,
         beam_size=settings.beam_size,
         max_batch_tokens=settings.max_batch_tokens,
         fixed_output_tokens=settings.fixed_output_tokens,
     )
     if "redis" not in ctx:  # arq provides its pool; a job run by hand gets its own
         ctx["redis"] = ctx["own_redis"] = await connect(settings)
-    ctx["batcher"] = SentenceBatcher(ctx["translator"].translate)
+    ctx["batcher"] = SentenceBatcher(ctx["translator"])
     ctx["engine"] = create_engine(settings.database_url)
     ctx["sessions"] = session_factory(ctx["engine"])
     ctx["max_tries"] = settings.job_max_tries

@@ -1,8 +1,9 @@
-"""The batcher on a real model: shared calls, order, urgency, failures."""
+"""The batcher on a real model: shared batches, budgets, lengths, order, urgency, failures."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -12,81 +13,184 @@ from workers.batcher import SentenceBatcher
 
 @pytest.fixture(scope="module")
 def translator(tiny_model_dir) -> Translator:
-    return Translator(tiny_model_dir, device="cpu", intra_threads=1, beam_size=1)
+    return Translator(tiny_model_dir, device="cpu", inter_threads=2, beam_size=1)
 
 
 class Recording:
-    """The real translator, with each call's size noted."""
+    """The real translator, with each engine call's pieces and overlap noted."""
 
-    def __init__(self, translator: Translator) -> None:
+    def __init__(self, translator: Translator, fail_on: str | None = None) -> None:
         self.translator = translator
-        self.calls: list[list[str]] = []
+        self.beam_size = translator.beam_size
+        self.replicas = translator.replicas
+        self.max_batch_tokens = translator.max_batch_tokens
+        self.extra_source_tokens = translator.extra_source_tokens
+        self.fail_on = fail_on
+        self.calls: list[list[list[str]]] = []
+        self.running = self.most_running = 0
+        self._lock = threading.Lock()
+        self.gate = threading.Event()  # calls wait while it is closed
+        self.gate.set()
 
-    def __call__(self, sentences):
-        self.calls.append(list(sentences))
-        return self.translator.translate(sentences)
+    def prepare(self, sentence: str) -> list[list[str]]:
+        return self.translator.prepare(sentence)
+
+    def translate_pieces(self, pieces):
+        with self._lock:
+            self.calls.append(list(pieces))
+            self.running += 1
+            self.most_running = max(self.most_running, self.running)
+        self.gate.wait()
+        try:
+            if self.fail_on and any(self.fail_on in "".join(p) for p in pieces):
+                raise ValueError("bad input")
+            return self.translator.translate_pieces(pieces)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+    def length(self, piece: list[str]) -> int:
+        return len(piece) + self.extra_source_tokens
 
 
-def sentences(tag: str, n: int) -> list[str]:
-    return [f"جملة {tag} رقم {i}." for i in range(n)]
+def sentences(tag: str, n: int, words: int = 1) -> list[str]:
+    return [f"جملة {tag} رقم {i} " + " ".join(["طويلة"] * words) + "." for i in range(n)]
+
+
+def pieces_of(translator: Translator, group: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(p) for s in group for p in translator.prepare(s)}
+
+
+async def translate_all(batcher: SentenceBatcher, *groups, urgent=()) -> list:
+    try:
+        return await asyncio.gather(
+            *(batcher.translate(g, urgent=i in urgent) for i, g in enumerate(groups))
+        )
+    finally:
+        await batcher.close()
 
 
 async def test_concurrent_requests_share_calls_and_get_their_own_results(translator):
     recording = Recording(translator)
-    batcher = SentenceBatcher(recording, call_max_units=64)
     groups = [sentences(tag, 10) for tag in "abcd"]
-    try:
-        results = await asyncio.gather(*(batcher.translate(g) for g in groups))
-    finally:
-        await batcher.close()
+    results = await translate_all(SentenceBatcher(recording, concurrency=1), *groups)
     expected = [translator.translate(g) for g in groups]
     assert [[t.text for t in r] for r in results] == [[t.text for t in e] for e in expected]
     assert len(recording.calls) < len(groups)
 
 
-async def test_calls_are_capped_and_a_long_request_spans_several(translator):
+async def test_batches_keep_within_the_token_budget_and_a_long_request_spans_several(
+    translator,
+):
     recording = Recording(translator)
-    batcher = SentenceBatcher(recording, call_max_units=8)
+    budget = 120
+    result = await translate_all(
+        SentenceBatcher(recording, batch_tokens=budget, concurrency=1), sentences("x", 40)
+    )
+    assert len(result[0]) == 40 and all(t.text for t in result[0])
+    assert len(recording.calls) > 1
+    for call in recording.calls:
+        assert len(call) * max(map(recording.length, call)) <= budget
+
+
+async def test_batches_group_pieces_of_similar_length(translator):
+    recording = Recording(translator)
+    short, long = sentences("s", 12), sentences("l", 12, words=12)
+    mixed = [s for pair in zip(short, long, strict=True) for s in pair]
+    await translate_all(SentenceBatcher(recording, batch_tokens=400, concurrency=1), mixed)
+    short_length = max(recording.length(p) for s in short for p in translator.prepare(s))
+    for call in recording.calls:
+        lengths = [recording.length(p) for p in call]
+        # First in, first out would mix them in every call; none mixes here.
+        assert max(lengths) <= short_length or min(lengths) > short_length, lengths
+
+
+async def test_the_oldest_waiting_piece_always_goes_in_the_next_call(translator):
+    recording = Recording(translator)
+    batcher = SentenceBatcher(recording, batch_tokens=200, concurrency=1)
+    oldest = sentences("old", 1, words=20)  # an odd length, first in line
+    recording.gate.clear()
     try:
-        result = await batcher.translate(sentences("x", 20))
+        busy = asyncio.create_task(batcher.translate(sentences("busy", 1)))
+        await asyncio.sleep(0.05)  # its call is in flight; the rest wait in line
+        waiting = [asyncio.create_task(batcher.translate(oldest))]
+        await asyncio.sleep(0.05)
+        waiting.append(asyncio.create_task(batcher.translate(sentences("new", 40))))
+        await asyncio.sleep(0.05)
+        recording.gate.set()
+        await asyncio.gather(busy, *waiting)
     finally:
         await batcher.close()
-    assert [len(c) for c in recording.calls] == [8, 8, 4]
-    assert len(result) == 20
+    first_piece = tuple(translator.prepare(oldest[0])[0])
+    assert first_piece in {tuple(p) for p in recording.calls[1]}
+    assert len(recording.calls[1]) > 1  # filled up with the pieces nearest its length
+
+
+async def test_a_lone_article_is_shared_out_over_the_free_replicas(translator):
+    recording = Recording(translator)
+    await translate_all(SentenceBatcher(recording, concurrency=2), sentences("a", 16))
+    assert len(recording.calls) == 2
+    assert abs(len(recording.calls[0]) - len(recording.calls[1])) <= 2
+    assert recording.most_running == 2
 
 
 async def test_urgent_sentences_go_before_waiting_bulk_ones(translator):
     recording = Recording(translator)
-    batcher = SentenceBatcher(recording, call_max_units=4)
+    batcher = SentenceBatcher(recording, batch_tokens=40, concurrency=1)
+    urgent_group = sentences("urgent", 2)
+    recording.gate.clear()
     try:
         bulk = asyncio.create_task(batcher.translate(sentences("bulk", 12)))
-        await asyncio.sleep(0)  # bulk is queued first
-        urgent = asyncio.create_task(batcher.translate(sentences("urgent", 2), urgent=True))
+        await asyncio.sleep(0.05)  # bulk's first call is in flight, the rest in line
+        urgent = asyncio.create_task(batcher.translate(urgent_group, urgent=True))
+        await asyncio.sleep(0.05)
+        recording.gate.set()
         await asyncio.gather(bulk, urgent)
     finally:
         await batcher.close()
-    urgent_call = next(i for i, c in enumerate(recording.calls) if "urgent" in c[0])
-    # At most the call already in flight ran before the urgent one.
-    assert urgent_call <= 1
-    assert all("urgent" in s for s in recording.calls[urgent_call])
+    mine = pieces_of(translator, urgent_group)
+    urgent_calls = [i for i, c in enumerate(recording.calls) if any(tuple(p) in mine for p in c)]
+    # At most the call already in flight ran before the urgent ones, which ran alone.
+    assert urgent_calls and urgent_calls[0] <= 1
+    assert all(all(tuple(p) in mine for p in recording.calls[i]) for i in urgent_calls)
 
 
-async def test_a_failing_request_fails_alone(tiny_model_dir):
-    good = Translator(tiny_model_dir, device="cpu", intra_threads=1, beam_size=1)
-
-    def translate(units):
-        if any("سيء" in u for u in units):
-            raise ValueError("bad input")
-        return good.translate(units)
-
-    batcher = SentenceBatcher(translate)
+async def test_a_failing_request_fails_alone(translator):
+    recording = Recording(translator, fail_on="".join(translator.prepare("سيء")[0]))
+    batcher = SentenceBatcher(recording, concurrency=1)
     try:
         ok, bad = await asyncio.gather(
-            batcher.translate(["جملة جيدة."]),
-            batcher.translate(["نص سيء."]),
+            batcher.translate(["جملة جيدة."]), batcher.translate(["نص سيء."]),
             return_exceptions=True,
         )
     finally:
         await batcher.close()
     assert len(ok) == 1 and ok[0].text
     assert isinstance(bad, ValueError)
+
+
+async def test_blank_sentences_get_empty_translations_in_place(translator):
+    recording = Recording(translator)
+    [result] = await translate_all(SentenceBatcher(recording), ["جملة أولى.", "  ", "جملة ثانية."])
+    assert [bool(t.text) for t in result] == [True, False, True]
+    [all_blank] = await translate_all(SentenceBatcher(recording), ["", "\u200b"])
+    assert [t.text for t in all_blank] == ["", ""]
+
+
+async def test_a_cancelled_request_is_not_translated(translator):
+    recording = Recording(translator)
+    batcher = SentenceBatcher(recording, batch_tokens=40, concurrency=1)
+    doomed_group = sentences("doomed", 20)
+    recording.gate.clear()
+    try:
+        first = asyncio.create_task(batcher.translate(sentences("first", 4)))
+        await asyncio.sleep(0.05)
+        doomed = asyncio.create_task(batcher.translate(doomed_group))
+        await asyncio.sleep(0.05)
+        doomed.cancel()
+        recording.gate.set()
+        await first
+    finally:
+        await batcher.close()
+    doomed_pieces = pieces_of(translator, doomed_group)
+    assert not any(tuple(p) in doomed_pieces for c in recording.calls for p in c)
