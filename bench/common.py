@@ -50,6 +50,19 @@ def process_peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def thread_cpu_s(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each thread of a process."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        used[int(task.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 def model_size_mb(model_dir: Path) -> float:
     return (Path(model_dir) / "model.bin").stat().st_size / 1e6
 

@@ -1,6 +1,7 @@
 """Throughput: bare CTranslate2 vs the whole service vs transformers fp32, same sentences.
 
-    python bench/throughput.py [--units 1500] [--beams 1 4] [--model opus-shape|shipped|all]
+    python bench/throughput.py [--units 1000] [--beams 1 4] [--repeats 3]
+                               [--model opus-shape|shipped|all]
 
 The sentences are those of the sample articles (title and sentences, as the worker
 translates them), repeated. "opus-shape" is a model with OPUS-MT ar-en's shape (d_model
@@ -9,11 +10,15 @@ Hugging Face MarianMTModel when torch and transformers are installed (so transfo
 run the same weights) and converted to CTranslate2 int8, else built directly. Every system
 is forced to the same output length (`--tokens`, 40 by default) so they do equal work.
 
-(a) bare: `ctranslate2.Translator.translate_batch` on pre-tokenized sentences.
+(a) bare: `ctranslate2.Translator.translate_batch` on pre-tokenized sentences, all in one
+    call, batches of the service's size; with the service's thread split (a replica per
+    core, one thread each) and with one replica using every core.
 (b) service: HTTP batch submit -> Redis -> one worker -> database -> results; the time from
     submit to the batch's last article done. Translation memory and result reuse are off.
 (c) transformers: `MarianMTModel.generate` in fp32 on the same weights (a subset).
-Prints target tokens/s, articles/hour, ratios to bare, peak RSS; not a test.
+Each system runs `--repeats` times, interleaved, and the median is reported: this machine's
+speed drifts by tens of percent from minute to minute. Prints target tokens/s,
+articles/hour, ratios to bare, CPU seconds and the worker's peak RSS; not a test.
 """
 
 from __future__ import annotations
@@ -33,15 +38,22 @@ from common import (
     model_size_mb,
     process_peak_rss_mb,
     sample_articles,
+    thread_cpu_s,
 )
 
 from models.card import ModelCard, sha256_file
 from models.synthetic import OPUS_MT_BASE, build_random_model
+from models.translator import usable_cores
+from service.config import Settings
 from service.localstack import local_stack
 from workers.segment import split_paragraphs
 
 OPUS_VOCAB = 62_000
-THREADS = 2
+CORES = usable_cores()
+THREADS = CORES  # for transformers
+BATCH_TOKENS = Settings().max_batch_tokens  # the service's default, beam hypotheses counted
+# The service's default thread split (a replica per core), and the one-replica alternative.
+SPLITS = {"bare ctranslate2": (CORES, 1), "bare ctranslate2, 1 replica": (1, CORES)}
 POLL_S = 0.25  # polling the batch costs the API (and so the CPU) a little each time
 
 
@@ -86,8 +98,11 @@ def build_opus_shape(workdir: Path) -> tuple[Path, Path | None]:
     return ct2_dir, hf_dir
 
 
-def bare(model_dir: Path, units: list[str], beam: int, tokens: int) -> dict:
-    """(a) CTranslate2 alone, on pre-tokenized input, one translate_batch call."""
+def bare(model_dir: Path, units: list[str], beam: int, tokens: int, split: tuple[int, int]) -> dict:
+    """(a) CTranslate2 alone, on pre-tokenized input, one translate_batch call for all.
+
+    `split` is (replicas, threads per replica); batches are as large as the service's.
+    """
     import ctranslate2
     import sentencepiece as spm
 
@@ -96,14 +111,16 @@ def bare(model_dir: Path, units: list[str], beam: int, tokens: int) -> dict:
     card = load_card(model_dir)
     sp = spm.SentencePieceProcessor(model_file=str(model_dir / card.tokenizer["source"]))
     source = [card.source_prefix + sp.encode(u, out_type=str) + card.source_suffix for u in units]
+    replicas, threads = split
     engine = ctranslate2.Translator(str(model_dir), device="cpu", compute_type="int8",
-                                    intra_threads=THREADS, inter_threads=1)
-    started = time.perf_counter()
-    engine.translate_batch(source, beam_size=beam, max_batch_size=2048, batch_type="tokens",
-                           min_decoding_length=tokens, max_decoding_length=tokens,
-                           max_input_length=0)
+                                    intra_threads=threads, inter_threads=replicas)
+    cpu, started = time.process_time(), time.perf_counter()
+    engine.translate_batch(source, beam_size=beam, max_batch_size=BATCH_TOKENS // beam,
+                           batch_type="tokens", min_decoding_length=tokens,
+                           max_decoding_length=tokens, max_input_length=0)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "tokens_per_s": len(units) * tokens / seconds}
+    return {"seconds": seconds, "tokens_per_s": len(units) * tokens / seconds,
+            "cpu_s": time.process_time() - cpu}
 
 
 def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: Path) -> dict:
@@ -121,16 +138,16 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
         "TARJAMA_BEAM_SIZE": str(beam),
         "TARJAMA_FIXED_OUTPUT_TOKENS": str(tokens),
         "TARJAMA_TRANSLATION_MEMORY": "false",
-        "TARJAMA_TRANSLATE_THREADS": str(THREADS),
         "TARJAMA_QUEUE_NAME": f"tarjama-bench:{os.getpid()}:{beam}",
     })
     migrate(database)
     key = run_in_transaction(database, lambda s: create_key(s, "bench", KeyRole.submit))[1]
     body = "\n".join(json.dumps({"text": t, "force": True}, ensure_ascii=False) for t in texts)
     with local_stack(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), workdir / "logs") as (api, _):
-        worker_pid = _worker_pid()
+        worker_pid, api_pid = _child_pid("worker"), _child_pid("serve")
         with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=600) as c:
             _warm_up(c)  # the worker has loaded its model before the clock starts
+            before = {pid: thread_cpu_s(pid) for pid in (worker_pid, api_pid)}
             started = time.perf_counter()
             response = c.post("/v1/batches", content=body.encode(),
                               headers={"content-type": "application/x-ndjson"})
@@ -139,9 +156,17 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
             while not c.get(f"/v1/batches/{batch_id}").json()["finished"]:
                 time.sleep(POLL_S)
             seconds = time.perf_counter() - started
-            rss = process_peak_rss_mb(worker_pid) if worker_pid else float("nan")
+            after = {pid: thread_cpu_s(pid) for pid in (worker_pid, api_pid)}
+            rss = process_peak_rss_mb(worker_pid)
     units = sum(len(article_units(t)) for t in texts)
-    return {"seconds": seconds, "tokens_per_s": units * tokens / seconds, "worker_rss_mb": rss}
+
+    def used(pid: int, only: int | None = None) -> float:
+        return sum(s - before[pid].get(t, 0.0) for t, s in after[pid].items()
+                   if only is None or t == only)
+
+    return {"seconds": seconds, "tokens_per_s": units * tokens / seconds, "worker_rss_mb": rss,
+            "cpu_s": used(worker_pid) + used(api_pid), "worker_cpu_s": used(worker_pid),
+            "worker_loop_cpu_s": used(worker_pid, only=worker_pid), "api_cpu_s": used(api_pid)}
 
 
 def _warm_up(client) -> None:
@@ -150,8 +175,8 @@ def _warm_up(client) -> None:
         time.sleep(0.05)
 
 
-def _worker_pid() -> int | None:
-    """The worker started by local_stack (a child of this process)."""
+def _child_pid(command: str) -> int:
+    """The `tarjama <command>` process started by local_stack (a child of this process)."""
     me = str(os.getpid())
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -159,9 +184,9 @@ def _worker_pid() -> int | None:
             cmdline = (status.parent / "cmdline").read_text()
         except OSError:
             continue
-        if f"PPid:\t{me}" in text and "service.cli\0worker" in cmdline:
+        if f"PPid:\t{me}" in text and f"service.cli\0{command}" in cmdline:
             return int(status.parent.name)
-    return None
+    raise RuntimeError(f"no `tarjama {command}` process found")
 
 
 def hf(hf_dir: Path, units: list[str], beam: int, tokens: int) -> dict:
@@ -173,22 +198,54 @@ def hf(hf_dir: Path, units: list[str], beam: int, tokens: int) -> dict:
     tokenizer = transformers.MarianTokenizer.from_pretrained(hf_dir)
     model = transformers.MarianMTModel.from_pretrained(hf_dir).eval()
     ordered = sorted(units, key=len)
-    started = time.perf_counter()
+    cpu, started = time.process_time(), time.perf_counter()
     with torch.inference_mode():
         for i in range(0, len(ordered), 32):
             batch = tokenizer(ordered[i : i + 32], return_tensors="pt", padding=True)
             model.generate(**batch, num_beams=beam, min_new_tokens=tokens,
                            max_new_tokens=tokens, do_sample=False)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "tokens_per_s": len(units) * tokens / seconds}
+    return {"seconds": seconds, "tokens_per_s": len(units) * tokens / seconds,
+            "cpu_s": time.process_time() - cpu}
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median throughput; `runs` lists every run's tokens/s."""
+    ordered = sorted(runs, key=lambda r: r["tokens_per_s"])
+    chosen = dict(ordered[len(ordered) // 2])
+    chosen["runs"] = [r["tokens_per_s"] for r in runs]
+    chosen["worker_rss_mb"] = max((r.get("worker_rss_mb", 0) for r in runs), default=0)
+    return chosen
+
+
+def measure(name: str, model_dir: Path, hf_dir: Path | None, texts: list[str], beam: int,
+            args, workdir: Path) -> list[tuple]:
+    """Rows for one model and beam: every system, runs interleaved, medians."""
+    units = [u for t in texts for u in article_units(t)]
+    runs: dict[str, list[dict]] = {}
+    for _ in range(args.repeats):  # interleaved, so a noisy spell hits every system alike
+        for system, split in SPLITS.items():
+            runs.setdefault(system, []).append(bare(model_dir, units, beam, args.tokens, split))
+        if not args.skip_service:
+            runs.setdefault("service", []).append(
+                service(model_dir, texts, beam, args.tokens, workdir))
+        print(f"  {name} beam {beam}: " + ", ".join(
+            f"{system} {r[-1]['tokens_per_s']:.0f}" for system, r in runs.items()), flush=True)
+    if hf_dir is not None and not args.skip_transformers:
+        runs["transformers fp32"] = [hf(hf_dir, units[: args.hf_units], beam, args.tokens)]
+    base = median_run(runs["bare ctranslate2"])["tokens_per_s"]
+    return [(name, beam, system, median_run(r), median_run(r)["tokens_per_s"] / base)
+            for system, r in runs.items()]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--units", type=int, default=1500, help="sentences to translate")
-    parser.add_argument("--hf-units", type=int, default=300, help="sentences for transformers")
+    parser.add_argument("--units", type=int, default=1000, help="sentences to translate")
+    parser.add_argument("--hf-units", type=int, default=200, help="sentences for transformers")
     parser.add_argument("--beams", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--tokens", type=int, default=40, help="target tokens per sentence")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of each system (interleaved); medians are reported")
     parser.add_argument("--model", choices=["opus-shape", "shipped", "all"], default="all")
     parser.add_argument("--skip-service", action="store_true")
     parser.add_argument("--skip-transformers", action="store_true")
@@ -198,7 +255,8 @@ def main() -> int:
     units = [u for t in texts for u in article_units(t)]
     per_article = len(units) / len(texts)
     print(f"{len(units)} sentences in {len(texts)} articles ({per_article:.1f} per article), "
-          f"{args.tokens} target tokens each, {THREADS} threads")
+          f"{args.tokens} target tokens each, {CORES} cores, batches of {BATCH_TOKENS} tokens "
+          f"(beam hypotheses counted), median of {args.repeats} runs", flush=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -210,27 +268,28 @@ def main() -> int:
         if args.model in ("shipped", "all") and (shipped / "model.bin").exists():
             models.append(("ar-en-small", shipped, None))
         for name, model_dir, hf_dir in models:
-            for beam in args.beams:
-                base = bare(model_dir, units, beam, args.tokens)
-                rows.append((name, beam, "bare ctranslate2", base, 1.0))
-                if not args.skip_service:
-                    result = service(model_dir, texts, beam, args.tokens, workdir)
-                    rows.append((name, beam, "service", result,
-                                 result["tokens_per_s"] / base["tokens_per_s"]))
-                if hf_dir is not None and not args.skip_transformers:
-                    result = hf(hf_dir, units[: args.hf_units], beam, args.tokens)
-                    rows.append((name, beam, "transformers fp32", result,
-                                 result["tokens_per_s"] / base["tokens_per_s"]))
             print(f"{name}: int8 model.bin {model_size_mb(model_dir):.0f} MB", flush=True)
+            for beam in args.beams:
+                rows += measure(name, model_dir, hf_dir, texts, beam, args, workdir)
 
-    print()
-    print("| model | beam | system | target tok/s | articles/hour | ratio to bare | worker peak RSS |")
-    print("|---|---:|---|---:|---:|---:|---:|")
+    replicas, threads = SPLITS["bare ctranslate2"]
+    print(f"\nbare ctranslate2: {replicas} replicas x {threads} thread (the service's default); "
+          f"1 replica: x {CORES} threads. Ratios are to bare ctranslate2.\n")
+    print("| model | beam | system | target tok/s | articles/hour | ratio to bare | runs "
+          "| CPU s | worker peak RSS |")
+    print("|---|---:|---|---:|---:|---:|---|---:|---:|")
     for name, beam, system, result, ratio in rows:
         per_hour = result["tokens_per_s"] * 3600 / (args.tokens * per_article)
-        rss = f"{result['worker_rss_mb']:.0f} MB" if "worker_rss_mb" in result else ""
+        rss = f"{result['worker_rss_mb']:.0f} MB" if result.get("worker_rss_mb") else ""
+        each = " ".join(f"{r:.0f}" for r in result["runs"])
         print(f"| {name} | {beam} | {system} | {result['tokens_per_s']:.0f} | {per_hour:.0f} "
-              f"| {ratio:.2f} | {rss} |")
+              f"| {ratio:.2f} | {each} | {result['cpu_s']:.1f} | {rss} |")
+    print()
+    print("Where the service's CPU went (seconds, median run): worker (its event loop), API")
+    for name, beam, system, result, _ in rows:
+        if "worker_cpu_s" in result:
+            print(f"  {name} beam {beam}: worker {result['worker_cpu_s']:.1f} "
+                  f"({result['worker_loop_cpu_s']:.1f}), API {result['api_cpu_s']:.1f}")
     return 0
 
 
