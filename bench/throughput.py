@@ -1,6 +1,6 @@
 """Throughput: bare CTranslate2 vs the whole service vs transformers fp32, same sentences.
 
-    python bench/throughput.py [--units 1000] [--beams 1 4] [--repeats 3]
+    python bench/throughput.py [--units 1000] [--beams 1 4] [--repeats 3] [--workers 2]
                                [--model opus-shape|shipped|all]
 
 The sentences are those of the sample articles (title and sentences, as the worker
@@ -123,8 +123,10 @@ def bare(model_dir: Path, units: list[str], beam: int, tokens: int, split: tuple
             "cpu_s": time.process_time() - cpu}
 
 
-def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: Path) -> dict:
-    """(b) The whole service on this machine: API, Redis, one worker, SQLite."""
+def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: Path,
+            workers: int = 1) -> dict:
+    """(b) The whole service on this machine: API, Redis, `workers` workers (sharing the
+    cores' replicas between them), SQLite."""
     import httpx
 
     from service.storage.db import migrate, run_in_transaction
@@ -139,15 +141,18 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
         "TARJAMA_FIXED_OUTPUT_TOKENS": str(tokens),
         "TARJAMA_TRANSLATION_MEMORY": "false",
         "TARJAMA_QUEUE_NAME": f"tarjama-bench:{os.getpid()}:{beam}",
+        "TARJAMA_TRANSLATE_REPLICAS": str(max(1, CORES // workers)),
     })
     migrate(database)
     key = run_in_transaction(database, lambda s: create_key(s, "bench", KeyRole.submit))[1]
     body = "\n".join(json.dumps({"text": t, "force": True}, ensure_ascii=False) for t in texts)
-    with local_stack(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), workdir / "logs") as (api, _):
-        worker_pid, api_pid = _child_pid("worker"), _child_pid("serve")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    with local_stack(redis_url, workdir / "logs", workers=workers) as (api, _):
+        worker_pids, [api_pid] = _child_pids("worker"), _child_pids("serve")
+        pids = [*worker_pids, api_pid]
         with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=600) as c:
-            _warm_up(c)  # the worker has loaded its model before the clock starts
-            before = {pid: thread_cpu_s(pid) for pid in (worker_pid, api_pid)}
+            _warm_up(c)  # the workers have loaded their model before the clock starts
+            before = {pid: thread_cpu_s(pid) for pid in pids}
             started = time.perf_counter()
             response = c.post("/v1/batches", content=body.encode(),
                               headers={"content-type": "application/x-ndjson"})
@@ -156,17 +161,19 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
             while not c.get(f"/v1/batches/{batch_id}").json()["finished"]:
                 time.sleep(POLL_S)
             seconds = time.perf_counter() - started
-            after = {pid: thread_cpu_s(pid) for pid in (worker_pid, api_pid)}
-            rss = process_peak_rss_mb(worker_pid)
+            after = {pid: thread_cpu_s(pid) for pid in pids}
+            rss = max(process_peak_rss_mb(pid) for pid in worker_pids)
     units = sum(len(article_units(t)) for t in texts)
 
     def used(pid: int, only: int | None = None) -> float:
         return sum(s - before[pid].get(t, 0.0) for t, s in after[pid].items()
                    if only is None or t == only)
 
+    worker_cpu = sum(used(pid) for pid in worker_pids)
     return {"seconds": seconds, "tokens_per_s": units * tokens / seconds, "worker_rss_mb": rss,
-            "cpu_s": used(worker_pid) + used(api_pid), "worker_cpu_s": used(worker_pid),
-            "worker_loop_cpu_s": used(worker_pid, only=worker_pid), "api_cpu_s": used(api_pid)}
+            "cpu_s": worker_cpu + used(api_pid), "worker_cpu_s": worker_cpu,
+            "worker_loop_cpu_s": sum(used(pid, only=pid) for pid in worker_pids),
+            "api_cpu_s": used(api_pid)}
 
 
 def _warm_up(client) -> None:
@@ -175,9 +182,9 @@ def _warm_up(client) -> None:
         time.sleep(0.05)
 
 
-def _child_pid(command: str) -> int:
-    """The `tarjama <command>` process started by local_stack (a child of this process)."""
-    me = str(os.getpid())
+def _child_pids(command: str) -> list[int]:
+    """The `tarjama <command>` processes started by local_stack (children of this one)."""
+    me, found = str(os.getpid()), []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             text = status.read_text()
@@ -185,8 +192,10 @@ def _child_pid(command: str) -> int:
         except OSError:
             continue
         if f"PPid:\t{me}" in text and f"service.cli\0{command}" in cmdline:
-            return int(status.parent.name)
-    raise RuntimeError(f"no `tarjama {command}` process found")
+            found.append(int(status.parent.name))
+    if not found:
+        raise RuntimeError(f"no `tarjama {command}` process found")
+    return found
 
 
 def hf(hf_dir: Path, units: list[str], beam: int, tokens: int) -> dict:
@@ -223,13 +232,18 @@ def measure(name: str, model_dir: Path, hf_dir: Path | None, texts: list[str], b
     """Rows for one model and beam: every system, runs interleaved, medians."""
     units = [u for t in texts for u in article_units(t)]
     runs: dict[str, list[dict]] = {}
-    for _ in range(args.repeats):  # interleaved, so a noisy spell hits every system alike
+    for repeat in range(args.repeats):  # interleaved: a noisy spell hits every system alike
         for system, split in SPLITS.items():
+            if repeat and split[0] == 1:
+                continue  # the one-replica split is a reference point: one run is enough
             runs.setdefault(system, []).append(bare(model_dir, units, beam, args.tokens, split))
         if not args.skip_service:
             runs.setdefault("service", []).append(
                 service(model_dir, texts, beam, args.tokens, workdir))
-        print(f"  {name} beam {beam}: " + ", ".join(
+            if args.workers > 1:
+                runs.setdefault(f"service, {args.workers} workers", []).append(
+                    service(model_dir, texts, beam, args.tokens, workdir, args.workers))
+        print(f"  {name} beam {beam}, run {repeat + 1}: " + ", ".join(
             f"{system} {r[-1]['tokens_per_s']:.0f}" for system, r in runs.items()), flush=True)
     if hf_dir is not None and not args.skip_transformers:
         runs["transformers fp32"] = [hf(hf_dir, units[: args.hf_units], beam, args.tokens)]
@@ -247,6 +261,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3,
                         help="runs of each system (interleaved); medians are reported")
     parser.add_argument("--model", choices=["opus-shape", "shipped", "all"], default="all")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="also run the service with this many worker processes")
     parser.add_argument("--skip-service", action="store_true")
     parser.add_argument("--skip-transformers", action="store_true")
     args = parser.parse_args()
