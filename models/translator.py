@@ -24,6 +24,7 @@ from models.card import ModelCard, load_card
 
 DEFAULT_BEAM_SIZE = 2
 DEFAULT_MAX_BATCH_TOKENS = 512
+VMAP_FILE = "vmap.txt"  # where CTranslate2's converters put a vocabulary map
 # Decoding may produce this many target tokens per source token, plus a margin.
 DECODING_LENGTH_RATIO = 2.0
 DECODING_LENGTH_MARGIN_TOKENS = 10
@@ -117,6 +118,9 @@ class Translator:
             intra_threads=intra_threads,
             inter_threads=self.replicas,
         )
+        # A vocabulary map (source n-grams -> likely target tokens), where the model ships
+        # one, limits each step's output layer to the candidates of the batch's words.
+        self.use_vmap = (self.model_dir / VMAP_FILE).is_file()
         self._source_sp = spm.SentencePieceProcessor(
             model_file=str(self.model_dir / self.card.tokenizer["source"])
         )
@@ -209,6 +213,7 @@ class Translator:
             max_batch_size=max(1, self.max_batch_tokens // self.beam_size),
             batch_type="tokens",
             max_input_length=0,  # we split long input ourselves; never let the engine cut it
+            use_vmap=self.use_vmap,
             **self._decoding_lengths(longest),
             **self.card.decoding,
             return_scores=True,

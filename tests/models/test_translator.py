@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from models.translator import Translator, clean_source
@@ -70,3 +72,24 @@ def test_unloaded_model_raises(tiny_model_dir):
     translator.unload()
     with pytest.raises(RuntimeError):
         translator.translate(["نص"])
+
+
+def test_a_shipped_vocabulary_map_limits_the_output_to_its_candidates(tiny_model_dir, tmp_path):
+    model_dir = tmp_path / "with-vmap"
+    shutil.copytree(tiny_model_dir, model_dir)
+    plain = Translator(model_dir, device="cpu", beam_size=1)
+    sentence = "قال الوزير إن الحكومة ستدعم المزارعين."
+    assert not plain.use_vmap
+    # The empty n-gram's candidates are allowed everywhere; no source word adds any.
+    target_sp = plain._target_sp
+    vocabulary = [target_sp.id_to_piece(i) for i in range(target_sp.get_piece_size())]
+    allowed = [p for p in vocabulary if p.strip("▁").isascii() and p.strip("▁").isalpha()][:3]
+    assert len(allowed) == 3
+    (model_dir / "vmap.txt").write_text("\t" + " ".join(allowed) + "\n", encoding="utf-8")
+    mapped = Translator(model_dir, device="cpu", beam_size=1)
+    assert mapped.use_vmap
+    [free] = plain.translate_pieces(plain.prepare(sentence))
+    [output] = mapped.translate_pieces(mapped.prepare(sentence))
+    assert output.text and output.text != free.text
+    # Only the candidates' letters (and the unknown-token mark, always a candidate).
+    assert set(output.text) <= set("".join(allowed).replace("▁", " ")) | {" ", "⁇"}
