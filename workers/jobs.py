@@ -48,11 +48,13 @@ async def translate_article(ctx: dict, article_id: str) -> str:
     except TRANSIENT_ERRORS as exc:
         job_try: int = ctx.get("job_try", 1)
         if job_try >= ctx["max_tries"]:
+            # An outage is not the article's fault: never fail it for one. Give it back to
+            # the queue; the reconciler queues it again once this job has ended.
             log.error(
-                "article %s: gave up after %d tries: %s", article_id, job_try, exc,
-                extra={"article_id": article_id},
+                "article %s: still unavailable after %d tries, released for later: %s",
+                article_id, job_try, exc, extra={"article_id": article_id},
             )
-            await _fail_quietly(ctx, article_id, f"database or network unavailable: {exc}")
+            await _release_quietly(ctx, article_id)
             raise
         delay = min(RETRY_BASE_DELAY_S * 2 ** (job_try - 1), RETRY_MAX_DELAY_S)
         log.warning(
@@ -134,11 +136,11 @@ def _translations_of(prior: Article, segmented: SegmentedArticle) -> list[Transl
     return sentences if stored_ar == segmented.units else None
 
 
-async def _fail_quietly(ctx: dict, article_id: str, error: str) -> None:
+async def _release_quietly(ctx: dict, article_id: str) -> None:
     try:
         async with transaction(ctx["sessions"]) as session:
-            await store.fail_article(session, article_id, error)
-    except Exception:  # still down: the reconciler finds the article later
+            await store.release_article(session, article_id)
+    except Exception:  # still down: the reconciler finds the running article later
         log.exception(
-            "article %s: could not record failure", article_id, extra={"article_id": article_id}
+            "article %s: could not release it", article_id, extra={"article_id": article_id}
         )

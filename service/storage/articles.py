@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -268,6 +268,19 @@ async def pending_articles(
         .limit(limit)
     )
     return [PendingArticle(*row) for row in await session.execute(query)]
+
+
+async def release_article(session: AsyncSession, article_id: str) -> None:
+    """Give a running article back to the queue after an outage, not counting the attempt:
+    the reconciler queues it again."""
+    await session.execute(
+        update(Article)
+        .where(Article.id == article_id, Article.status == ArticleStatus.running)
+        .values(
+            status=ArticleStatus.queued,
+            attempts=case((Article.attempts > 0, Article.attempts - 1), else_=0),
+        )
+    )
 
 
 async def requeue_article(session: AsyncSession, article_id: str) -> None:
