@@ -14,15 +14,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Annotated
-
-from fastapi import Depends, HTTPException, status
+from fastapi import HTTPException, status
 from redis.exceptions import RedisError
 
-from service.auth import SubmitterDep
-from service.config import Priority
-from service.deps import RedisDep, SettingsDep
-from service.schemas import ArticleCreate
+from service.config import Priority, Settings
 
 log = logging.getLogger("tarjama.api")
 WINDOW_S = 60
@@ -52,19 +47,19 @@ async def count_in_window(redis, key_id: str, now_s: float) -> tuple[int, int]:
 
 
 async def limit_interactive_submits(
-    body: ArticleCreate, principal: SubmitterDep, redis: RedisDep, settings: SettingsDep
+    redis, settings: Settings, key_id: str, priority: Priority
 ) -> None:
-    """Refuse an interactive article over the key's per-minute allowance (429)."""
+    """Refuse an interactive article over the key's per-minute allowance (429).
+
+    Called by the route once the body is valid (as a dependency declaring the body too,
+    every validation error would be reported twice)."""
     limit = settings.rate_limit_per_minute
-    if limit == 0 or body.priority != Priority.interactive:
+    if limit == 0 or priority != Priority.interactive:
         return
     try:
-        count, remaining_s = await count_in_window(redis, principal.key_id, time.time())
+        count, remaining_s = await count_in_window(redis, key_id, time.time())
     except (RedisError, OSError) as exc:
         log.warning("rate limit not enforced, Redis unavailable: %s", exc)
         return
     if count > limit:
         raise RateLimitedError(limit, remaining_s)
-
-
-InteractiveRateLimitDep = Annotated[None, Depends(limit_interactive_submits)]

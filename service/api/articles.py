@@ -7,9 +7,9 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from service.auth import SubmitterDep
 from service.auth import visible  # noqa: F401 - the review pages import it from here
 from service.storage.db import committing
-from service.deps import RedisDep, SessionDep, visible_article
+from service.deps import RedisDep, SessionDep, SettingsDep, visible_article
 from service.queue import enqueue_article
-from service.ratelimit import InteractiveRateLimitDep
+from service.ratelimit import limit_interactive_submits
 from service.schemas import (
     ArticleCreate,
     ArticleList,
@@ -31,9 +31,10 @@ async def submit_article(
     redis: RedisDep,
     response: Response,
     principal: SubmitterDep,
-    _: InteractiveRateLimitDep,
+    settings: SettingsDep,
 ) -> ArticlePublic:
     """Store the article, queue its translation and answer at once."""
+    await limit_interactive_submits(redis, settings, principal.key_id, body.priority)
     async with committing(session):
         article = await store.create_article(
             session,

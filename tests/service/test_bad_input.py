@@ -31,7 +31,10 @@ async def test_invalid_articles_are_rejected(client, body, fragment):
     before = (await client.get("/v1/articles", params={"limit": 200})).json()["items"]
     response = await client.post("/v1/articles", json=body)
     assert response.status_code == 422
-    assert fragment in str(response.json()["detail"])
+    detail = response.json()["detail"]
+    assert fragment in str(detail)
+    # Each problem is reported once.
+    assert len({str(error) for error in detail}) == len(detail)
     after = (await client.get("/v1/articles", params={"limit": 200})).json()["items"]
     assert len(after) == len(before)
 
