@@ -153,8 +153,8 @@ class Translator:
     def translate(self, sentences: Sequence[str]) -> list[Translation]:
         """Translate every sentence; one `translate_batch` call for all their pieces."""
         pieces = [self.prepare(sentence) for sentence in sentences]
-        outputs = iter(self.translate_pieces([p for sentence in pieces for p in sentence]))
-        return [join_pieces([next(outputs) for _ in sentence]) for sentence in pieces]
+        outputs = self.translate_pieces([p for sentence in pieces for p in sentence])
+        return join_sentences([len(sentence) for sentence in pieces], outputs)
 
     def prepare(self, sentence: str) -> list[list[str]]:
         """The tokenized pieces `sentence` is translated as (none if it is blank)."""
@@ -232,3 +232,11 @@ def join_pieces(outputs: Sequence[PieceOutput]) -> Translation:
         confidence=math.exp(sum(o.logprob for o in outputs) / len(outputs)) if outputs else 0.0,
         parts=tuple(o.text for o in outputs),
     )
+
+
+def join_sentences(
+    pieces_per_sentence: Sequence[int], outputs: Sequence[PieceOutput]
+) -> list[Translation]:
+    """Each sentence's translation from the outputs of all sentences' pieces, in order."""
+    remaining = iter(outputs)
+    return [join_pieces([next(remaining) for _ in range(n)]) for n in pieces_per_sentence]

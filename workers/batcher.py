@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from models.translator import PieceOutput, Translation, join_pieces
+from models.translator import PieceOutput, Translation, join_sentences
 
 log = logging.getLogger("tarjama.worker")
 # A short pause lets jobs that start together share the first call.
@@ -54,11 +54,7 @@ class _Request:
     waiting: int  # pieces not yet translated
 
     def translations(self) -> list[Translation]:
-        results, start = [], 0
-        for count in self.pieces_of:
-            results.append(join_pieces(self.outputs[start : start + count]))
-            start += count
-        return results
+        return join_sentences(self.pieces_of, self.outputs)
 
 
 @dataclass(eq=False)
@@ -75,7 +71,8 @@ class _Line:
 
     pieces: list[_Piece] = field(default_factory=list)
 
-    def drop_cancelled(self) -> None:
+    def drop_settled(self) -> None:
+        """Drop the pieces of requests already answered (failed) or given up (cancelled)."""
         self.pieces = [p for p in self.pieces if not p.request.future.done()]
 
     def take(self, budget: int, beam: int, most: int) -> list[_Piece]:
@@ -171,7 +168,7 @@ class SentenceBatcher:
     def _take(self) -> list[_Piece]:
         """The next call's pieces: urgent ones first, shared out over the free replicas."""
         for line in (self._urgent, self._bulk):
-            line.drop_cancelled()
+            line.drop_settled()
         line = self._urgent if self._urgent.pieces else self._bulk
         if not line.pieces:
             return []
@@ -205,10 +202,8 @@ class SentenceBatcher:
                 self._finish(request)
 
     def _finish(self, request: _Request, exc: BaseException | None = None) -> None:
+        """Settle `request`; any pieces of it still in line are dropped by the next take."""
         self._requests.discard(request)
-        if exc is not None:  # its other pieces need not be translated
-            for line in (self._urgent, self._bulk):
-                line.pieces = [p for p in line.pieces if p.request is not request]
         _settle(request, exc=exc)
 
 
