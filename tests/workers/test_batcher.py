@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 import pytest
@@ -70,6 +71,19 @@ async def translate_all(batcher: SentenceBatcher, *groups, urgent=()) -> list:
         await batcher.close()
 
 
+@contextlib.asynccontextmanager
+async def held(recording: Recording, **options):
+    """A batcher whose engine calls wait until `recording.gate` is set; the gate opens
+    (so no engine thread is left waiting) and the batcher closes whatever happens."""
+    recording.gate.clear()
+    batcher = SentenceBatcher(recording, **options)
+    try:
+        yield batcher
+    finally:
+        recording.gate.set()
+        await batcher.close()
+
+
 async def test_concurrent_requests_share_calls_and_get_their_own_results(translator):
     recording = Recording(translator)
     groups = [sentences(tag, 10) for tag in "abcd"]
@@ -107,10 +121,8 @@ async def test_batches_group_pieces_of_similar_length(translator):
 
 async def test_the_oldest_waiting_piece_always_goes_in_the_next_call(translator):
     recording = Recording(translator)
-    batcher = SentenceBatcher(recording, batch_tokens=200, concurrency=1)
     oldest = sentences("old", 1, words=20)  # an odd length, first in line
-    recording.gate.clear()
-    try:
+    async with held(recording, batch_tokens=200, concurrency=1) as batcher:
         busy = asyncio.create_task(batcher.translate(sentences("busy", 1)))
         await asyncio.sleep(0.05)  # its call is in flight; the rest wait in line
         waiting = [asyncio.create_task(batcher.translate(oldest))]
@@ -119,8 +131,6 @@ async def test_the_oldest_waiting_piece_always_goes_in_the_next_call(translator)
         await asyncio.sleep(0.05)
         recording.gate.set()
         await asyncio.gather(busy, *waiting)
-    finally:
-        await batcher.close()
     first_piece = tuple(translator.prepare(oldest[0])[0])
     assert first_piece in {tuple(p) for p in recording.calls[1]}
     assert len(recording.calls[1]) > 1  # filled up with the pieces nearest its length
@@ -136,18 +146,14 @@ async def test_a_lone_article_is_shared_out_over_the_free_replicas(translator):
 
 async def test_urgent_sentences_go_before_waiting_bulk_ones(translator):
     recording = Recording(translator)
-    batcher = SentenceBatcher(recording, batch_tokens=40, concurrency=1)
     urgent_group = sentences("urgent", 2)
-    recording.gate.clear()
-    try:
+    async with held(recording, batch_tokens=40, concurrency=1) as batcher:
         bulk = asyncio.create_task(batcher.translate(sentences("bulk", 12)))
         await asyncio.sleep(0.05)  # bulk's first call is in flight, the rest in line
         urgent = asyncio.create_task(batcher.translate(urgent_group, urgent=True))
         await asyncio.sleep(0.05)
         recording.gate.set()
         await asyncio.gather(bulk, urgent)
-    finally:
-        await batcher.close()
     mine = pieces_of(translator, urgent_group)
     urgent_calls = [i for i, c in enumerate(recording.calls) if any(tuple(p) in mine for p in c)]
     # At most the call already in flight ran before the urgent ones, which ran alone.
@@ -179,10 +185,8 @@ async def test_blank_sentences_get_empty_translations_in_place(translator):
 
 async def test_a_cancelled_request_is_not_translated(translator):
     recording = Recording(translator)
-    batcher = SentenceBatcher(recording, batch_tokens=40, concurrency=1)
     doomed_group = sentences("doomed", 20)
-    recording.gate.clear()
-    try:
+    async with held(recording, batch_tokens=40, concurrency=1) as batcher:
         first = asyncio.create_task(batcher.translate(sentences("first", 4)))
         await asyncio.sleep(0.05)
         doomed = asyncio.create_task(batcher.translate(doomed_group))
@@ -190,7 +194,5 @@ async def test_a_cancelled_request_is_not_translated(translator):
         doomed.cancel()
         recording.gate.set()
         await first
-    finally:
-        await batcher.close()
     doomed_pieces = pieces_of(translator, doomed_group)
     assert not any(tuple(p) in doomed_pieces for c in recording.calls for p in c)
