@@ -50,6 +50,22 @@ def process_peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def child_pids(command: str) -> list[int]:
+    """The `tarjama <command>` processes started by local_stack (children of this one)."""
+    me, found = str(os.getpid()), []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+            cmdline = (status.parent / "cmdline").read_text()
+        except OSError:
+            continue
+        if f"PPid:\t{me}" in text and f"service.cli\0{command}" in cmdline:
+            found.append(int(status.parent.name))
+    if not found:
+        raise RuntimeError(f"no `tarjama {command}` process found")
+    return found
+
+
 def thread_cpu_s(pid: int) -> dict[int, float]:
     """CPU seconds (user + system) used so far by each thread of a process."""
     ticks = os.sysconf("SC_CLK_TCK")

@@ -23,7 +23,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from common import REPO, process_peak_rss_mb, sample_articles
+from common import REPO, child_pids, process_peak_rss_mb, sample_articles
 
 from service.localstack import local_stack
 from workers.segment import split_paragraphs, split_sentences
@@ -40,17 +40,6 @@ def generated_lines(count: int, seed: int = 7):
         ]
         yield (json.dumps({"text": "\n".join(paragraphs), "external_id": f"gen-{n}"},
                           ensure_ascii=False) + "\n").encode()
-
-
-def _pid_of(command: str) -> int | None:
-    me = str(os.getpid())
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            if f"PPid:\t{me}" in status.read_text() and command in (status.parent / "cmdline").read_text():
-                return int(status.parent.name)
-        except OSError:
-            continue
-    return None
 
 
 def main() -> int:
@@ -78,7 +67,7 @@ def main() -> int:
         with local_stack(redis_url, Path(tmp) / "logs", workers=args.workers) as (api, _), \
                 httpx.Client(base_url=api, headers={"Authorization": f"Bearer {key}"},
                              timeout=3600) as client:
-            api_pid = _pid_of("service.cli\0serve")
+            [api_pid] = child_pids("serve")
             started = time.perf_counter()
             response = client.post("/v1/batches", content=generated_lines(args.lines),
                                    headers={"content-type": "application/x-ndjson"},

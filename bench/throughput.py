@@ -35,6 +35,7 @@ from common import (
     REPO,
     article_units,
     articles_for,
+    child_pids,
     model_size_mb,
     process_peak_rss_mb,
     sample_articles,
@@ -148,7 +149,7 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
     body = "\n".join(json.dumps({"text": t, "force": True}, ensure_ascii=False) for t in texts)
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     with local_stack(redis_url, workdir / "logs", workers=workers) as (api, _):
-        worker_pids, [api_pid] = _child_pids("worker"), _child_pids("serve")
+        worker_pids, [api_pid] = child_pids("worker"), child_pids("serve")
         pids = [*worker_pids, api_pid]
         with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=600) as c:
             _warm_up(c)  # the workers have loaded their model before the clock starts
@@ -180,22 +181,6 @@ def _warm_up(client) -> None:
     article = client.post("/v1/articles", json={"text": "تجربة.", "force": True}).json()
     while client.get(f"/v1/articles/{article['id']}").json()["status"] not in ("done", "failed"):
         time.sleep(0.05)
-
-
-def _child_pids(command: str) -> list[int]:
-    """The `tarjama <command>` processes started by local_stack (children of this one)."""
-    me, found = str(os.getpid()), []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-            cmdline = (status.parent / "cmdline").read_text()
-        except OSError:
-            continue
-        if f"PPid:\t{me}" in text and f"service.cli\0{command}" in cmdline:
-            found.append(int(status.parent.name))
-    if not found:
-        raise RuntimeError(f"no `tarjama {command}` process found")
-    return found
 
 
 def hf(hf_dir: Path, units: list[str], beam: int, tokens: int) -> dict:
