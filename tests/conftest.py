@@ -75,7 +75,7 @@ def database_url(request) -> str:
 
 def make_settings(database_url: str, model_dir: Path, **overrides) -> Settings:
     """Test settings: the test Redis, a queue of their own so tests never see each other's
-    jobs, and a small, single-threaded worker."""
+    jobs, and a small worker (one thread per engine replica)."""
     values = {
         "database_url": database_url,
         "redis_url": REDIS_URL,

@@ -10,7 +10,7 @@ import pytest
 
 from models.translator import Translator, clean_source
 from tests.hostile.accounting import assert_accounted_for
-from tests.hostile.isolated_worker import run_worker_burst_alone
+from tests.conftest import run_worker_burst
 from workers.segment import split_paragraphs
 
 SENTENCE = "قال الوزير إن الحكومة ستدعم المزارعين."
@@ -32,7 +32,7 @@ def in_presentation_forms(text: str) -> str:
 async def translate(client, settings, body: dict) -> dict:
     response = await client.post("/v1/articles", json=body)
     assert response.status_code == 202, response.text
-    await run_worker_burst_alone(settings)
+    await run_worker_burst(settings)
     article = await client.get(f"/v1/articles/{response.json()['id']}")
     assert article.status_code == 200
     return article.json()

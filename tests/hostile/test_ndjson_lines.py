@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.hostile.accounting import assert_accounted_for
-from tests.hostile.isolated_worker import run_worker_burst_alone
+from tests.conftest import run_worker_burst
 
 VALID = "قال الوزير إن الحكومة ستدعم المزارعين. وأضاف أن الدعم سيبدأ قريبا."
 HTML = "<script>alert(1)</script> قال الوزير '); DROP TABLE batches; --"
@@ -50,7 +50,7 @@ async def test_each_bad_line_is_reported_and_the_rest_are_done(client, settings)
     assert created["rejected_total"] == len(expected)
     assert created["accepted"] == 3
 
-    await run_worker_burst_alone(settings)
+    await run_worker_burst(settings)
     batch = (await client.get(f"/v1/batches/{created['id']}")).json()
     assert batch["finished"] and batch["counts"]["done"] == 3, batch
     export = await client.get(f"/v1/batches/{created['id']}/export", params={"format": "jsonl"})

@@ -14,7 +14,7 @@ from schemathesis.python import asgi
 
 from service.main import create_app
 from service.queue import connect
-from tests.hostile.isolated_worker import run_worker_burst_alone
+from tests.conftest import run_worker_burst
 
 EXAMPLES_PER_OPERATION = 20
 SETTLE_TIMEOUT_S = 60
@@ -65,7 +65,7 @@ async def test_no_operation_answers_5xx(settings, make_key):
         await _in_thread(asgi.shutdown_lifespans)
         # Translate what the generated requests submitted, so nothing stays queued in the
         # shared database; then drop whatever cannot run now.
-        await asyncio.wait_for(run_worker_burst_alone(settings), SETTLE_TIMEOUT_S)
+        await asyncio.wait_for(run_worker_burst(settings), SETTLE_TIMEOUT_S)
         redis = await connect(settings)
         await redis.delete(settings.queue_name)
         await redis.aclose()

@@ -31,7 +31,7 @@ from service.auth import ROLE_RANK, SESSION_COOKIE
 from service.storage.tables import KeyRole
 from service.web.csrf import CSRF_FIELD, csrf_token
 from tests.conftest import http_client
-from tests.hostile.isolated_worker import run_worker_burst_alone
+from tests.conftest import run_worker_burst
 
 VALID_TEXT = "قال الوزير إن الحكومة ستدعم المزارعين. وأضاف أن الدعم سيبدأ قريبا."
 LOGIN_PAGE = "/review/login"
@@ -124,7 +124,7 @@ async def world(app, settings, make_key):
         )
     assert article.status_code == batch.status_code == 202
     yield World(article.json()["id"], batch.json()["id"], keys)
-    await run_worker_burst_alone(settings)  # what the tests submitted ends done, not queued
+    await run_worker_burst(settings)  # what the tests submitted ends done, not queued
 
 
 async def call(client: httpx.AsyncClient, world: World, endpoint: Endpoint, key: str | None):

@@ -12,7 +12,7 @@ from service.main import create_app
 from service.queue import connect
 from service.ratelimit import WINDOW_S, count_in_window
 from tests.conftest import http_client
-from tests.hostile.isolated_worker import run_worker_burst_alone
+from tests.conftest import run_worker_burst
 
 TEXT = "قال الوزير إن الحكومة ستدعم المزارعين."
 LIMIT = 3
@@ -23,7 +23,7 @@ async def limited_app(settings):
     app = create_app(settings.model_copy(update={"rate_limit_per_minute": LIMIT}))
     async with app.router.lifespan_context(app):
         yield app
-        await run_worker_burst_alone(settings)  # leave nothing queued in the shared database
+        await run_worker_burst(settings)  # leave nothing queued in the shared database
 
 
 async def away_from_window_edge(margin_s: float = 5) -> None:
@@ -64,7 +64,7 @@ async def test_zero_means_no_limit(settings, make_key):
             for n in range(LIMIT + 2):
                 response = await client.post("/v1/articles", json={"text": f"{TEXT} {n}"})
                 assert response.status_code == 202
-        await run_worker_burst_alone(settings)
+        await run_worker_burst(settings)
 
 
 async def test_the_window_is_fixed_and_expires(settings):

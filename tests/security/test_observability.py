@@ -20,7 +20,7 @@ from service.queue import enqueue_articles
 from service.storage import articles as store
 from service.storage.db import create_engine, session_factory, transaction
 from tests.conftest import http_client
-from tests.hostile.isolated_worker import run_worker_burst_alone
+from tests.conftest import run_worker_burst
 from workers.jobs import translate_article
 
 TEXT = "عنوان الخبر\n\nقال الوزير إن الحكومة ستدعم المزارعين. وأضاف أن الدعم سيبدأ قريبا."
@@ -62,7 +62,7 @@ async def test_article_figures_after_a_real_run(app, settings, make_key):
         for n in range(3):
             response = await c.post("/v1/articles", json={"text": f"{TEXT} {uuid.uuid4().hex}"})
             assert response.status_code == 202
-    await run_worker_burst_alone(settings)
+    await run_worker_burst(settings)
     async with transaction(app.state.sessions) as session:
         failed = await store.create_article(session, text=TEXT, priority="bulk", force=True)
         await store.fail_article(session, failed.id, "ModelCardError: no model.bin: here")
