@@ -8,9 +8,12 @@ piece with the pieces nearest to it in length from the next `POOL_PIECES` in lin
 little padding, as if the whole backlog had been sorted by length, yet the oldest piece
 always goes next and no article starves.
 
-Up to `concurrency` calls run at once, one per engine replica. When fewer pieces wait than
-would fill every free replica, they are shared out so that one article still uses all
-cores. Interactive articles jump the line: while any of their pieces wait, calls take only
+Up to `concurrency` calls run at once, one per engine replica, and `ahead` more are handed
+to the engine early: they wait in its own queue, so a replica that finishes a call starts
+the next at once instead of waiting for this event loop (busy with other jobs' database
+and Redis work) to build one. Engine calls have threads of their own, never queued behind
+segmentation or assembly. When fewer pieces wait than would fill every free replica, they
+are shared out so that one article still uses all cores. Interactive articles jump the line: while any of their pieces wait, calls take only
 theirs, so an analyst's article waits at most for a call already in flight.
 """
 
@@ -20,13 +23,15 @@ import asyncio
 import logging
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from models.translator import PieceOutput, Translation, join_sentences
 
 log = logging.getLogger("tarjama.worker")
-# A short pause lets jobs that start together share the first call.
+# A short pause lets jobs that start together share the first call (not taken when a
+# full call's worth is already waiting).
 GATHER_WAIT_S = 0.002
 # How far down the line a batch may look for pieces of a similar length.
 POOL_PIECES = 1024
@@ -107,11 +112,14 @@ class SentenceBatcher:
         *,
         batch_tokens: int | None = None,
         concurrency: int | None = None,
+        ahead: int = 1,
     ) -> None:
         self._engine = engine
         self._beam = engine.beam_size
         self._batch_tokens = batch_tokens or engine.max_batch_tokens
         self._concurrency = concurrency or engine.replicas
+        self._most_in_flight = self._concurrency + ahead
+        self._calls = ThreadPoolExecutor(self._most_in_flight, thread_name_prefix="engine")
         self._urgent, self._bulk = _Line(), _Line()
         self._requests: set[_Request] = set()
         self._in_flight: set[asyncio.Task] = set()
@@ -142,6 +150,7 @@ class SentenceBatcher:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._calls.shutdown(wait=False, cancel_futures=True)
         for request in self._requests:
             _settle(request, exc=RuntimeError("translator shut down"))
         self._requests.clear()
@@ -151,9 +160,10 @@ class SentenceBatcher:
     async def _run(self) -> None:
         while True:
             await self._changed.wait()
-            await asyncio.sleep(GATHER_WAIT_S)
+            if not self._full_call_waiting():
+                await asyncio.sleep(GATHER_WAIT_S)
             self._changed.clear()
-            while len(self._in_flight) < self._concurrency:
+            while len(self._in_flight) < self._most_in_flight:
                 batch = self._take()
                 if not batch:
                     break
@@ -165,6 +175,10 @@ class SentenceBatcher:
         self._in_flight.discard(task)
         self._changed.set()  # a replica is free
 
+    def _full_call_waiting(self) -> bool:
+        line = self._urgent if self._urgent.pieces else self._bulk
+        return line.cost(self._beam) >= self._batch_tokens
+
     def _take(self) -> list[_Piece]:
         """The next call's pieces: urgent ones first, shared out over the free replicas."""
         for line in (self._urgent, self._bulk):
@@ -172,7 +186,7 @@ class SentenceBatcher:
         line = self._urgent if self._urgent.pieces else self._bulk
         if not line.pieces:
             return []
-        free = self._concurrency - len(self._in_flight)
+        free = max(1, self._concurrency - len(self._in_flight))
         most = len(line.pieces)
         if line.cost(self._beam) < free * self._batch_tokens:  # too little to fill them all
             most = math.ceil(most / free)
@@ -180,8 +194,8 @@ class SentenceBatcher:
 
     async def _serve(self, batch: list[_Piece]) -> None:
         try:
-            outputs = await asyncio.to_thread(
-                self._engine.translate_pieces, [p.tokens for p in batch]
+            outputs = await asyncio.get_running_loop().run_in_executor(
+                self._calls, self._engine.translate_pieces, [p.tokens for p in batch]
             )
         except Exception as exc:
             requests = list(dict.fromkeys(p.request for p in batch))

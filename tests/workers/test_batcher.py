@@ -28,6 +28,7 @@ class Recording:
         self.extra_source_tokens = translator.extra_source_tokens
         self.fail_on = fail_on
         self.calls: list[list[list[str]]] = []
+        self.threads: set[str] = set()
         self.running = self.most_running = 0
         self._lock = threading.Lock()
         self.gate = threading.Event()  # calls wait while it is closed
@@ -39,6 +40,7 @@ class Recording:
     def translate_pieces(self, pieces):
         with self._lock:
             self.calls.append(list(pieces))
+            self.threads.add(threading.current_thread().name)
             self.running += 1
             self.most_running = max(self.most_running, self.running)
         self.gate.wait()
@@ -144,20 +146,45 @@ async def test_a_lone_article_is_shared_out_over_the_free_replicas(translator):
     assert recording.most_running == 2
 
 
+async def test_a_call_waits_ahead_in_the_engine_on_threads_of_its_own(translator):
+    recording = Recording(translator)
+    async with held(recording, batch_tokens=40, concurrency=1, ahead=1) as batcher:
+        work = asyncio.create_task(batcher.translate(sentences("a", 12)))
+        await asyncio.sleep(0.05)
+        assert recording.running == 2  # one call running, the next handed over ahead
+        recording.gate.set()
+        await work
+    assert recording.most_running == 2
+    # Not the default executor's threads, where segmentation and assembly queue.
+    assert recording.threads and all(t.startswith("engine") for t in recording.threads)
+
+
+async def test_without_ahead_only_the_running_calls_are_handed_over(translator):
+    recording = Recording(translator)
+    async with held(recording, batch_tokens=40, concurrency=1, ahead=0) as batcher:
+        work = asyncio.create_task(batcher.translate(sentences("a", 12)))
+        await asyncio.sleep(0.05)
+        assert recording.running == 1
+        recording.gate.set()
+        await work
+    assert recording.most_running == 1
+
+
 async def test_urgent_sentences_go_before_waiting_bulk_ones(translator):
     recording = Recording(translator)
     urgent_group = sentences("urgent", 2)
-    async with held(recording, batch_tokens=40, concurrency=1) as batcher:
+    async with held(recording, batch_tokens=40, concurrency=1, ahead=1) as batcher:
         bulk = asyncio.create_task(batcher.translate(sentences("bulk", 12)))
-        await asyncio.sleep(0.05)  # bulk's first call is in flight, the rest in line
+        await asyncio.sleep(0.05)  # bulk's first two calls are in flight, the rest in line
         urgent = asyncio.create_task(batcher.translate(urgent_group, urgent=True))
         await asyncio.sleep(0.05)
         recording.gate.set()
         await asyncio.gather(bulk, urgent)
     mine = pieces_of(translator, urgent_group)
     urgent_calls = [i for i, c in enumerate(recording.calls) if any(tuple(p) in mine for p in c)]
-    # At most the call already in flight ran before the urgent ones, which ran alone.
-    assert urgent_calls and urgent_calls[0] <= 1
+    # At most the calls already in flight (one running, one ahead) ran before the urgent
+    # ones, which ran alone.
+    assert urgent_calls and urgent_calls[0] <= 2
     assert all(all(tuple(p) in mine for p in recording.calls[i]) for i in urgent_calls)
 
 
