@@ -344,6 +344,9 @@ class BatchPublic(BaseModel):
     articles_per_minute: float | None
     eta_seconds: float | None
     finished: bool
+    finished_at: datetime | None = Field(
+        description="When the batch's last article finished; null until every one has"
+    )
     translation_memory_hit_rate: float | None = Field(
         description="Share of sentences (and titles) taken from the translation memory"
     )
@@ -378,6 +381,7 @@ def batch_public(batch, progress) -> BatchPublic:
         articles_per_minute=round(rate, 2) if rate else None,
         eta_seconds=round(remaining / rate * 60, 1) if rate and remaining else (0.0 if not remaining else None),
         finished=remaining == 0,
+        finished_at=progress.last_finished_at if remaining == 0 else None,
         translation_memory_hit_rate=(
             round(progress.memory_hits / progress.units, 4) if progress.units else None
         ),

@@ -45,11 +45,15 @@ async def test_ingest_stores_valid_lines_and_reports_invalid_ones(client, settin
     batch = (await client.get(f"/v1/batches/{body['id']}")).json()
     assert batch["name"] == "nightly" and batch["priority"] == "bulk"
     assert batch["total"] == 3 and batch["counts"]["queued"] == 3 and batch["progress"] == 0
+    assert batch["finished_at"] is None
 
     await run_worker_burst(settings)
     batch = (await client.get(f"/v1/batches/{body['id']}")).json()
     assert batch["counts"]["done"] == 3 and batch["finished"] and batch["progress"] == 1
     assert batch["articles_per_minute"] > 0 and batch["eta_seconds"] == 0
+    articles = [json.loads(line) for line in
+                (await client.get(f"/v1/batches/{body['id']}/export")).text.splitlines()]
+    assert batch["finished_at"] == max(a["finished_at"] for a in articles)
     listed = (await client.get("/v1/batches")).json()["items"]
     assert body["id"] in [b["id"] for b in listed]
 
