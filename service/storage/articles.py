@@ -153,25 +153,24 @@ async def start_article(session: AsyncSession, article_id: str) -> Article | Non
             started_at=utcnow(),
             attempts=Article.attempts + 1,
         )
-        .returning(Article.seq)
+        .returning(Article)
     )
-    if result.first() is None:
-        return None
-    return (await session.execute(select(Article).where(Article.id == article_id))).scalar_one()
+    return result.scalar_one_or_none()
 
 
 async def save_result(session: AsyncSession, article_id: str, result: ArticleResult) -> None:
     """Replace any earlier results of the article with `result` and mark it done."""
-    await session.execute(delete(SentencePair).where(SentencePair.article_id == article_id))
-    await session.execute(delete(ParagraphPair).where(ParagraphPair.article_id == article_id))
-    await session.execute(delete(Summary).where(Summary.article_id == article_id))
-    # Bulk inserts (executemany), not ORM objects: an article may have 10,000 paragraphs.
+    # Core statements on the tables, not the ORM: nothing here needs the unit of work or
+    # the identity map, and this runs once per article on the worker's event loop.
+    sentences, paragraphs = SentencePair.__table__, ParagraphPair.__table__
+    summaries, articles = Summary.__table__, Article.__table__
+    for table in (sentences, paragraphs, summaries):
+        await session.execute(delete(table).where(table.c.article_id == article_id))
+    # Bulk inserts (executemany): an article may have 10,000 paragraphs.
     paragraph_pks = {}
     if result.paragraphs:
         inserted = await session.execute(
-            insert(ParagraphPair.__table__).returning(
-                ParagraphPair.__table__.c.index, ParagraphPair.__table__.c.pk
-            ),
+            insert(paragraphs).returning(paragraphs.c.index, paragraphs.c.pk),
             [{"article_id": article_id, "index": p.index, "ar": p.ar, "en": p.en}
              for p in result.paragraphs],
         )
@@ -191,9 +190,9 @@ async def save_result(session: AsyncSession, article_id: str, result: ArticleRes
         for s in p.sentences
     ]
     if sentence_rows:
-        await session.execute(insert(SentencePair.__table__), sentence_rows)
-    session.add(
-        Summary(
+        await session.execute(insert(sentences), sentence_rows)
+    await session.execute(
+        insert(summaries).values(
             article_id=article_id,
             text_en=result.summary_en,
             text_ar=result.summary_ar,
@@ -202,8 +201,8 @@ async def save_result(session: AsyncSession, article_id: str, result: ArticleRes
         )
     )
     await session.execute(
-        update(Article)
-        .where(Article.id == article_id)
+        update(articles)
+        .where(articles.c.id == article_id)
         .values(
             status=ArticleStatus.done,
             title_ar=result.title_ar,
