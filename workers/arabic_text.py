@@ -15,6 +15,7 @@ so that both see the same words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Harakat, Quranic marks, superscript alef and tatweel: absent from most typed text.
 _TASHKEEL_RE = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -51,6 +52,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(normalise(text))
 
 
+@lru_cache(maxsize=1 << 16)  # word forms are few next to word occurrences
 def light_stem(token: str) -> str:
     """light10 stem of one normalised token; non-Arabic tokens come back unchanged."""
     word = token
