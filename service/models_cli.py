@@ -42,7 +42,8 @@ def _reported_errors() -> Iterator[None]:
     try:
         yield
     except (ModelError, ModelCardError, OSError) as exc:  # OSError: disk full, permissions
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        # soft_wrap: one line however long its paths, so it can be copied and grepped
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_ERROR) from None
 
 
