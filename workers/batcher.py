@@ -13,8 +13,9 @@ to the engine early: they wait in its own queue, so a replica that finishes a ca
 the next at once instead of waiting for this event loop (busy with other jobs' database
 and Redis work) to build one. Engine calls have threads of their own, never queued behind
 segmentation or assembly. When fewer pieces wait than would fill every free replica, they
-are shared out so that one article still uses all cores. Interactive articles jump the line: while any of their pieces wait, calls take only
-theirs, so an analyst's article waits at most for a call already in flight.
+are shared out so that one article still uses all cores. Interactive articles jump the
+line: while any of their pieces wait, calls take only theirs, so an analyst's article
+waits at most for the calls already handed to the engine.
 """
 
 from __future__ import annotations
