@@ -14,7 +14,8 @@ Families (all prefixed `tarjama_`):
 - `job_latency_seconds{priority}`: histogram of finished_at - created_at of articles
   finished in the last hour (a held batch's wait counts).
 - `translation_units_total`, `translation_memory_hits_total`,
-  `translation_memory_hit_ratio`: over every finished article.
+  `translation_memory_hit_ratio`: over every article done by translation (an article
+  reused whole from an identical one is not counted again).
 - `article_failures{reason}`: failed articles by reason, the text of their error before
   the first ':' (the exception's name, or the job's own reason).
 - `dependency_up{dependency}`: 1 when the database or Redis answered this scrape.
