@@ -176,15 +176,18 @@ class SentenceBatcher:
         self._in_flight.discard(task)
         self._changed.set()  # a replica is free
 
+    def _next_line(self) -> _Line:
+        """The line the next call takes from: urgent pieces first."""
+        return self._urgent if self._urgent.pieces else self._bulk
+
     def _full_call_waiting(self) -> bool:
-        line = self._urgent if self._urgent.pieces else self._bulk
-        return line.cost(self._beam) >= self._batch_tokens
+        return self._next_line().cost(self._beam) >= self._batch_tokens
 
     def _take(self) -> list[_Piece]:
         """The next call's pieces: urgent ones first, shared out over the free replicas."""
         for line in (self._urgent, self._bulk):
             line.drop_settled()
-        line = self._urgent if self._urgent.pieces else self._bulk
+        line = self._next_line()
         if not line.pieces:
             return []
         free = max(1, self._concurrency - len(self._in_flight))
