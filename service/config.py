@@ -89,6 +89,17 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL must be a sqlite or postgresql URL")
         return url
 
+    def translator_options(self) -> dict:
+        """`models.translator.Translator`'s keyword arguments from these settings (all but
+        the benchmarks' `fixed_output_tokens`)."""
+        return {
+            "device": self.device,
+            "intra_threads": self.translate_threads,
+            "inter_threads": self.translate_replicas,
+            "beam_size": self.beam_size,
+            "max_batch_tokens": self.max_batch_tokens,
+        }
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -222,14 +222,7 @@ def eval_model(
                 f"no model {model or settings.model!r} in {settings.models_dir}: see "
                 "`tarjama models list`, or give --model a path"
             )
-        translator = Translator(
-            model_dir,
-            device=settings.device,
-            intra_threads=settings.translate_threads,
-            inter_threads=settings.translate_replicas,
-            beam_size=settings.beam_size,
-            max_batch_tokens=settings.max_batch_tokens,
-        )
+        translator = Translator(model_dir, **settings.translator_options())
         segmented = SegmentedTranslate(translator.translate)
         scores = [
             evaluate(translator.translate, data, "engine"),

@@ -28,12 +28,7 @@ async def startup(ctx: dict) -> None:
     ctx["settings"] = settings
     model_dir = resolve_model_dir(settings.model, settings.models_dir)
     ctx["translator"] = Translator(
-        model_dir,
-        device=settings.device,
-        intra_threads=settings.translate_threads,
-        inter_threads=settings.translate_replicas,
-        beam_size=settings.beam_size,
-        max_batch_tokens=settings.max_batch_tokens,
+        model_dir, **settings.translator_options(),
         fixed_output_tokens=settings.fixed_output_tokens,
     )
     if "redis" not in ctx:  # arq provides its pool; a job run by hand gets its own
