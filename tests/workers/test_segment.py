@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import sample_text
-from workers.segment import split_headline, split_paragraphs, split_sentences
+from tests.conftest import SAMPLES_DIR, sample_text
+from workers.segment import _split_by_rules, split_headline, split_paragraphs, split_sentences
 
 ARABIC_ALPHABET = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي" + "ءآأإؤئة"
 PUNCTUATION = ".!?؟؛،,:…\"'“”«»()"
@@ -84,3 +84,23 @@ def test_every_character_lands_in_one_sentence_in_order(text):
 def test_headline_and_body_cover_the_text(text):
     title, body = split_headline(text)
     assert squash((title or "") + "".join(body)) == squash(text)
+
+
+no_inner_terminal = st.builds(
+    lambda body, end: (body + end).strip(),
+    st.text(alphabet=ARABIC_ALPHABET + "،,:\"'“”«»() 0123456789", min_size=1, max_size=200),
+    st.text(alphabet=".!?؟؛…”»)\" ", max_size=4),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(no_inner_terminal)
+def test_a_paragraph_without_an_inner_terminal_is_one_sentence_as_the_rules_say(paragraph):
+    if paragraph:
+        assert split_sentences(paragraph) == [paragraph] == _split_by_rules(paragraph)
+
+
+def test_sample_articles_split_as_the_rules_split_them():
+    paragraphs = [p for f in sorted(SAMPLES_DIR.glob("*.txt")) for p in split_paragraphs(f.read_text())]
+    assert paragraphs
+    assert [split_sentences(p) for p in paragraphs] == [_split_by_rules(p) for p in paragraphs]
