@@ -101,6 +101,7 @@ def test_a_paragraph_without_an_inner_terminal_is_one_sentence_as_the_rules_say(
 
 
 def test_sample_articles_split_as_the_rules_split_them():
-    paragraphs = [p for f in sorted(SAMPLES_DIR.glob("*.txt")) for p in split_paragraphs(f.read_text())]
+    texts = [f.read_text(encoding="utf-8") for f in sorted(SAMPLES_DIR.glob("*.txt"))]
+    paragraphs = [p for text in texts for p in split_paragraphs(text)]
     assert paragraphs
     assert [split_sentences(p) for p in paragraphs] == [_split_by_rules(p) for p in paragraphs]
