@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 
 from arq import Retry
+from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from models.translator import Translation
 from service.config import Priority
 from service.storage import articles as store
+from service.storage import batches as batch_store
 from service.storage import memory
+from service.storage.articles import ArticleResult
 from service.storage.db import transaction
 from service.storage.tables import Article
 from workers.pipeline import ModelInfo, SegmentedArticle, assemble_result, segment_article
@@ -24,7 +28,11 @@ TRANSIENT_ERRORS = (OperationalError, DBAPIError, OSError)
 
 
 async def translate_article(ctx: dict, article_id: str) -> str:
-    """Translate, summarise and store one article; idempotent."""
+    """Translate, summarise and store one article; idempotent.
+
+    Three transactions: mark the article running; look up an identical finished article
+    and the translation memory; store the result (with the memory's new entries).
+    """
     sessions = ctx["sessions"]
     try:
         async with transaction(sessions) as session:
@@ -32,7 +40,7 @@ async def translate_article(ctx: dict, article_id: str) -> str:
         if article is None:
             return "skipped: not queued"
         try:
-            result = await _translate(ctx, article)
+            work = await _translate(ctx, article)
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:  # a model or pipeline error is final for this article
@@ -41,10 +49,20 @@ async def translate_article(ctx: dict, article_id: str) -> str:
                 await store.fail_article(session, article_id, f"{type(exc).__name__}: {exc}")
             return "failed"
         async with transaction(sessions) as session:
-            await store.save_result(session, article_id, result)
-        if article.batch_id is not None:
+            await memory.remember(session, work.result.model_name, work.new_memory)
+            saved = await store.save_result(
+                session, article_id, work.result, replace=article.finished_at is not None
+            )
+            event_due = (
+                saved
+                and article.batch_id is not None
+                and await batch_store.awaits_event(session, article.batch_id)
+            )
+        if not saved:
+            return "skipped: finished meanwhile"
+        if event_due:  # counted after the commit, so the batch's last article sees itself
             await ctx["on_batch_progress"](ctx, article.batch_id)
-        return "reused" if result.reused_from else "done"
+        return "reused" if work.result.reused_from else "done"
     except TRANSIENT_ERRORS as exc:
         job_try: int = ctx.get("job_try", 1)
         if job_try >= ctx["max_tries"]:
@@ -64,22 +82,48 @@ async def translate_article(ctx: dict, article_id: str) -> str:
         raise Retry(defer=delay) from exc
 
 
-async def _translate(ctx: dict, article: Article):
+@dataclass
+class _Work:
+    result: ArticleResult
+    # (key, source, target, confidence) of sentences the translation memory lacked.
+    new_memory: list[tuple[str, str, str, float]]
+
+
+async def _translate(ctx: dict, article: Row) -> _Work:
     translator = ctx["translator"]
     model = ModelInfo(translator.name, translator.quantization)
     title = None if article.title_detected else article.title_ar
     segmented = await asyncio.to_thread(segment_article, article.text, title)
     started = time.perf_counter()
-    reused_from = None
-    async with transaction(ctx["sessions"]) as session:
-        prior = None if article.force else await store.find_reusable(session, article, model.name)
-    translations = _translations_of(prior, segmented) if prior is not None else None
-    if translations is not None:
-        hits, reused_from = 0, prior.id
+    units = segmented.units
+    keys = [memory.source_key(u) for u in units]
+    use_memory = ctx["settings"].translation_memory
+    reused, known = None, {}
+    if not article.force or use_memory:
+        async with transaction(ctx["sessions"]) as session:
+            if not article.force:
+                prior = await store.find_reusable(session, article, model.name)
+                reused = _translations_of(prior, segmented) if prior is not None else None
+            if reused is None and use_memory:
+                known = await memory.lookup(session, model.name, keys)
+    new_memory: list[tuple[str, str, str, float]] = []
+    if reused is not None:
+        translations, hits, reused_from = reused[1], 0, reused[0]
     else:
-        translations, hits = await _translate_units(
-            ctx, model.name, segmented.units, urgent=article.priority == Priority.interactive
-        )
+        reused_from = None
+        # Each distinct sentence once; those the memory knows not at all.
+        todo = list(dict.fromkeys(k for k in keys if k not in known))
+        source_of = dict(zip(keys, units, strict=True))
+        urgent = article.priority == Priority.interactive
+        fresh = await ctx["batcher"].translate([source_of[k] for k in todo], urgent=urgent)
+        new = dict(zip(todo, fresh, strict=True))
+        if use_memory:
+            new_memory = [(k, source_of[k], t.text, t.confidence) for k, t in new.items()]
+        translations = [
+            new[k] if k in new else Translation(text=known[k][0], confidence=known[k][1] or 0.0)
+            for k in keys
+        ]
+        hits = sum(1 for k in keys if k in known)
     result = await asyncio.to_thread(
         assemble_result,
         segmented,
@@ -88,41 +132,17 @@ async def _translate(ctx: dict, article: Article):
         model=model,
         translate_ms=(time.perf_counter() - started) * 1000,
     )
-    result.unit_count = len(segmented.units)
+    result.unit_count = len(units)
     result.memory_hits = hits
     result.reused_from = reused_from
-    return result
+    return _Work(result, new_memory)
 
 
-async def _translate_units(ctx: dict, model_name: str, units: list[str], *, urgent: bool):
-    """Translations of `units`, from the translation memory where it knows them."""
-    keys = [memory.source_key(u) for u in units]
-    known: dict = {}
-    use_memory = ctx["settings"].translation_memory
-    if use_memory:
-        async with transaction(ctx["sessions"]) as session:
-            known = await memory.lookup(session, model_name, keys)
-    todo = list(dict.fromkeys(k for k in keys if k not in known))
-    source_of = dict(zip(keys, units, strict=True))
-    fresh = await ctx["batcher"].translate([source_of[k] for k in todo], urgent=urgent)
-    new = {k: t for k, t in zip(todo, fresh, strict=True)}
-    if use_memory:
-        async with transaction(ctx["sessions"]) as session:
-            await memory.remember(
-                session, model_name,
-                ((k, source_of[k], t.text, t.confidence) for k, t in new.items()),
-            )
-    translations = [
-        new[k] if k in new else Translation(text=known[k][0], confidence=known[k][1] or 0.0)
-        for k in keys
-    ]
-    hits = sum(1 for k in keys if k in known)
-    return translations, hits
-
-
-def _translations_of(prior: Article, segmented: SegmentedArticle) -> list[Translation] | None:
-    """The stored translations of an identical article, in `segmented.units` order, or
-    None if it was segmented differently (by an older version of the segmenter)."""
+def _translations_of(
+    prior: Article, segmented: SegmentedArticle
+) -> tuple[str, list[Translation]] | None:
+    """The id and stored translations of an identical article, in `segmented.units` order,
+    or None if it was segmented differently (by an older version of the segmenter)."""
     sentences = [
         Translation(text=s.en, confidence=s.confidence or 0.0)
         for p in prior.paragraphs
@@ -133,7 +153,7 @@ def _translations_of(prior: Article, segmented: SegmentedArticle) -> list[Transl
     stored_ar = ([prior.title_ar] if segmented.title else []) + [
         s.ar for p in prior.paragraphs for s in p.sentences
     ]
-    return sentences if stored_ar == segmented.units else None
+    return (prior.id, sentences) if stored_ar == segmented.units else None
 
 
 async def _release_quietly(ctx: dict, article_id: str) -> None:

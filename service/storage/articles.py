@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, delete, insert, select, update
+from sqlalchemy import Row, bindparam, case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -76,7 +76,7 @@ async def create_article(session: AsyncSession, **values) -> Article:
 
 
 async def find_reusable(
-    session: AsyncSession, article: Article, model_name: str
+    session: AsyncSession, article: Article | Row, model_name: str
 ) -> Article | None:
     """An earlier finished article with the same content, translated by the same model."""
     query = (
@@ -140,32 +140,68 @@ async def list_articles(
     return (await session.execute(query)).scalars().all()
 
 
-async def start_article(session: AsyncSession, article_id: str) -> Article | None:
-    """Mark a queued (or interrupted) article running; None if it is finished or unknown."""
-    result = await session.execute(
-        update(Article)
-        .where(
-            Article.id == article_id,
-            Article.status.in_([ArticleStatus.queued, ArticleStatus.running]),
-        )
-        .values(
-            status=ArticleStatus.running,
-            started_at=utcnow(),
-            attempts=Article.attempts + 1,
-        )
-        .returning(Article)
+# The worker's statements, built once: each runs once per article, and building a
+# statement costs more Python than executing its cached compiled form.
+_ARTICLES = Article.__table__
+_UNFINISHED = _ARTICLES.c.status.in_([ArticleStatus.queued, ArticleStatus.running])
+_START = (
+    update(_ARTICLES)
+    .where(_ARTICLES.c.id == bindparam("article_id"), _UNFINISHED)
+    .values(
+        status=ArticleStatus.running,
+        started_at=bindparam("now"),
+        attempts=_ARTICLES.c.attempts + 1,
     )
-    return result.scalar_one_or_none()
+    .returning(*_ARTICLES.c)
+)
+# The SET clause comes from the parameters given.
+_MARK_DONE = update(_ARTICLES).where(_ARTICLES.c.id == bindparam("article_id"), _UNFINISHED)
 
 
-async def save_result(session: AsyncSession, article_id: str, result: ArticleResult) -> None:
-    """Replace any earlier results of the article with `result` and mark it done."""
+async def start_article(session: AsyncSession, article_id: str) -> Row | None:
+    """Mark a queued (or interrupted) article running and return its row (the article's
+    columns); None if it is finished or unknown."""
+    result = await session.execute(_START, {"article_id": article_id, "now": utcnow()})
+    return result.one_or_none()
+
+
+async def save_result(
+    session: AsyncSession, article_id: str, result: ArticleResult, *, replace: bool = False
+) -> bool:
+    """Store `result` and mark the article done. False, storing nothing, if the article is
+    no longer queued or running: another run of its job finished it first.
+
+    Results are written only here, in the transaction that marks the article done, and the
+    service never queues a finished article again. `replace` deletes earlier results first,
+    for an article that finished once and was put back by hand.
+    """
     # Core statements on the tables, not the ORM: nothing here needs the unit of work or
     # the identity map, and this runs once per article on the worker's event loop.
     sentences, paragraphs = SentencePair.__table__, ParagraphPair.__table__
-    summaries, articles = Summary.__table__, Article.__table__
-    for table in (sentences, paragraphs, summaries):
-        await session.execute(delete(table).where(table.c.article_id == article_id))
+    summaries = Summary.__table__
+    marked = await session.execute(
+        _MARK_DONE,
+        {
+            "article_id": article_id,
+            "status": ArticleStatus.done,
+            "title_ar": result.title_ar,
+            "title_en": result.title_en,
+            "title_detected": result.title_detected,
+            "model_name": result.model_name,
+            "model_quantization": result.model_quantization,
+            "translate_ms": result.translate_ms,
+            "unit_count": result.unit_count,
+            "memory_hits": result.memory_hits,
+            "reused_from": result.reused_from,
+            "error": None,
+            "finished_at": utcnow(),
+        },
+    )
+    if marked.rowcount == 0:
+        return False
+    if replace:
+        for table in (sentences, paragraphs, summaries):
+            await session.execute(delete(table).where(table.c.article_id == article_id))
     # Bulk inserts (executemany): an article may have 10,000 paragraphs.
     paragraph_pks = {}
     if result.paragraphs:
@@ -192,32 +228,16 @@ async def save_result(session: AsyncSession, article_id: str, result: ArticleRes
     if sentence_rows:
         await session.execute(insert(sentences), sentence_rows)
     await session.execute(
-        insert(summaries).values(
-            article_id=article_id,
-            text_en=result.summary_en,
-            text_ar=result.summary_ar,
-            sentence_count=sum(s.in_summary for p in result.paragraphs for s in p.sentences),
-            method=result.summary_method,
-        )
+        insert(summaries),
+        {
+            "article_id": article_id,
+            "text_en": result.summary_en,
+            "text_ar": result.summary_ar,
+            "sentence_count": sum(s.in_summary for p in result.paragraphs for s in p.sentences),
+            "method": result.summary_method,
+        },
     )
-    await session.execute(
-        update(articles)
-        .where(articles.c.id == article_id)
-        .values(
-            status=ArticleStatus.done,
-            title_ar=result.title_ar,
-            title_en=result.title_en,
-            title_detected=result.title_detected,
-            model_name=result.model_name,
-            model_quantization=result.model_quantization,
-            translate_ms=result.translate_ms,
-            unit_count=result.unit_count,
-            memory_hits=result.memory_hits,
-            reused_from=result.reused_from,
-            error=None,
-            finished_at=utcnow(),
-        )
-    )
+    return True
 
 
 async def fail_article(session: AsyncSession, article_id: str, error: str) -> None:

@@ -151,6 +151,14 @@ async def mark_notified(session: AsyncSession, batch_id: str) -> None:
     await session.execute(update(Batch).where(Batch.id == batch_id).values(notified_at=utcnow()))
 
 
+async def awaits_event(session: AsyncSession, batch_id: str) -> bool:
+    """Whether the batch has a callback and its event has not gone out yet."""
+    query = select(Batch.id).where(
+        Batch.id == batch_id, Batch.callback_url.is_not(None), Batch.notified_at.is_(None)
+    )
+    return (await session.execute(query)).first() is not None
+
+
 async def unnotified_finished(session: AsyncSession, limit: int = 100) -> list[str]:
     """Batches with a callback whose articles are all finished but no event went out."""
     unfinished = (

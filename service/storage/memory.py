@@ -55,10 +55,14 @@ async def remember(
     model_name: str,
     entries: Iterable[tuple[str, str, str, float | None]],
 ) -> None:
-    """Store (key, source, target, confidence) entries; existing keys are left alone."""
+    """Store (key, source, target, confidence) entries; existing keys are left alone.
+
+    Rows go in key order: two transactions storing overlapping keys then wait for each
+    other in one order, never in a cycle (PostgreSQL would abort one as a deadlock).
+    """
     rows = [
         {"model_name": model_name, "source_hash": k, "source": s, "target": t, "confidence": c}
-        for k, s, t, c in entries
+        for k, s, t, c in sorted(entries)
     ]
     if not rows:
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from sqlalchemy import func, select
@@ -73,6 +74,28 @@ async def test_rerunning_the_job_leaves_one_set_of_results(client, settings):
     assert sentences == sum(len(p["sentences"]) for p in first["paragraphs"])
     again = (await client.get(f"/v1/articles/{article_id}")).json()
     assert [p["ar"] for p in again["paragraphs"]] == [p["ar"] for p in first["paragraphs"]]
+
+
+async def test_two_runs_of_one_job_store_one_result(client, settings):
+    article_id = await submit(client, force=True)
+    ctx = {"settings": settings, "reconcile": False}
+    await startup(ctx)
+    try:
+        # Both runs start (a running article may be taken over); the later one to finish
+        # finds it done and stores nothing.
+        outcomes = await asyncio.gather(
+            translate_article(ctx, article_id), translate_article(ctx, article_id)
+        )
+        async with ctx["sessions"]() as session:
+            paragraphs = await session.scalar(
+                select(func.count()).select_from(ParagraphPair).where(ParagraphPair.article_id == article_id)
+            )
+    finally:
+        await shutdown(ctx)
+    assert sorted(outcomes) == ["done", "skipped: finished meanwhile"]
+    article = (await client.get(f"/v1/articles/{article_id}")).json()
+    assert article["status"] == "done"
+    assert paragraphs == len(article["paragraphs"]) == 2
 
 
 async def test_a_model_error_ends_failed_with_a_reason(client, settings):
