@@ -11,18 +11,19 @@ run the same weights) and converted to CTranslate2 int8, else built directly. Ev
 is forced to the same output length (`--tokens`, 40 by default) so they do equal work.
 
 (a) bare: `ctranslate2.Translator.translate_batch` on pre-tokenized sentences, all in one
-    call, batches of the service's size, returning scores as the service does (it turns
-    them into each sentence's confidence; greedy decoding then computes a log-softmax over
-    the vocabulary at every step, about 5% of the time on the OPUS-MT-shaped model); with
-    the service's thread split (a replica per core, one thread each) and with one replica
-    using every core.
+    call, in a process of its own (`bench/bare_engine.py`), batches of the service's size,
+    returning scores as the service does (it turns them into each sentence's confidence;
+    greedy decoding then computes a log-softmax over the vocabulary at every step, about 5%
+    of the time on the OPUS-MT-shaped model); with the service's thread split (a replica
+    per core, one thread each) and with one replica using every core.
 (b) service: HTTP batch submit -> Redis -> one worker -> database -> results; the time from
     submit to the batch's last article stored (its `finished_at`). Translation memory and
     result reuse are off.
 (c) transformers: `MarianMTModel.generate` in fp32 on the same weights (a subset).
 Each system runs `--repeats` times, interleaved, and the median is reported: this machine's
 speed drifts by tens of percent from minute to minute. Prints target tokens/s,
-articles/hour, ratios to bare, CPU seconds and the worker's peak RSS; not a test.
+articles/hour, ratios to bare, CPU seconds and peak RSS (of the bare engine's process, of
+the service's worker); not a test.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -105,30 +107,24 @@ def build_opus_shape(workdir: Path) -> tuple[Path, Path | None]:
     return ct2_dir, hf_dir
 
 
-def bare(model_dir: Path, units: list[str], beam: int, tokens: int, split: tuple[int, int]) -> dict:
-    """(a) CTranslate2 alone, on pre-tokenized input, one translate_batch call for all.
+def bare(model_dir: Path, units: list[str], beam: int, tokens: int, split: tuple[int, int],
+         workdir: Path) -> dict:
+    """(a) CTranslate2 alone, on pre-tokenized input, one translate_batch call for all, in a
+    process of its own (`bench/bare_engine.py`) whose peak memory is the engine's.
 
     `split` is (replicas, threads per replica); batches are as large as the service's.
     """
-    import ctranslate2
-    import sentencepiece as spm
-
-    from models.card import load_card
-
-    card = load_card(model_dir)
-    sp = spm.SentencePieceProcessor(model_file=str(model_dir / card.tokenizer["source"]))
-    source = [card.source_prefix + sp.encode(u, out_type=str) + card.source_suffix for u in units]
     replicas, threads = split
-    engine = ctranslate2.Translator(str(model_dir), device="cpu", compute_type="int8",
-                                    intra_threads=threads, inter_threads=replicas)
-    cpu, started = time.process_time(), time.perf_counter()
-    engine.translate_batch(source, beam_size=beam, max_batch_size=BATCH_TOKENS // beam,
-                           batch_type="tokens", min_decoding_length=tokens,
-                           max_decoding_length=tokens, max_input_length=0,
-                           return_scores=True)  # as the service, for each sentence's confidence
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "tokens_per_s": len(units) * tokens / seconds,
-            "cpu_s": time.process_time() - cpu}
+    request = workdir / "bare-request.json"
+    request.write_text(json.dumps({
+        "model_dir": str(model_dir), "units": units, "beam": beam, "tokens": tokens,
+        "replicas": replicas, "threads": threads, "batch_tokens": BATCH_TOKENS,
+    }, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "bare_engine.py"), str(request)],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["peak_rss_mb"] = round(result["peak_rss_mb"], 1)
+    return result
 
 
 def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: Path,
@@ -181,7 +177,7 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
                    if only is None or t == only)
 
     worker_cpu = sum(used(pid) for pid in worker_pids)
-    return {"seconds": seconds, "tokens_per_s": units * tokens / seconds, "worker_rss_mb": rss,
+    return {"seconds": seconds, "tokens_per_s": units * tokens / seconds, "peak_rss_mb": rss,
             "cpu_s": worker_cpu + used(api_pid), "worker_cpu_s": worker_cpu,
             "worker_loop_cpu_s": sum(used(pid, only=pid) for pid in worker_pids),
             "api_cpu_s": used(api_pid)}
@@ -218,7 +214,7 @@ def median_run(runs: list[dict]) -> dict:
     ordered = sorted(runs, key=lambda r: r["tokens_per_s"])
     chosen = dict(ordered[len(ordered) // 2])
     chosen["runs"] = [r["tokens_per_s"] for r in runs]
-    chosen["worker_rss_mb"] = max((r.get("worker_rss_mb", 0) for r in runs), default=0)
+    chosen["peak_rss_mb"] = max((r.get("peak_rss_mb", 0) for r in runs), default=0)
     return chosen
 
 
@@ -231,7 +227,8 @@ def measure(name: str, model_dir: Path, hf_dir: Path | None, texts: list[str], b
         for system, split in SPLITS.items():
             if repeat and split[0] == 1:
                 continue  # the one-replica split is a reference point: one run is enough
-            runs.setdefault(system, []).append(bare(model_dir, units, beam, args.tokens, split))
+            runs.setdefault(system, []).append(
+                bare(model_dir, units, beam, args.tokens, split, workdir))
         if not args.skip_service:
             runs.setdefault("service", []).append(
                 service(model_dir, texts, beam, args.tokens, workdir))
@@ -287,11 +284,11 @@ def main() -> int:
     print(f"\nbare ctranslate2: {replicas} replicas x {threads} thread (the service's default); "
           f"1 replica: x {CORES} threads. Ratios are to bare ctranslate2.\n")
     print("| model | beam | system | target tok/s | articles/hour | ratio to bare | runs "
-          "| CPU s | worker peak RSS |")
+          "| CPU s | peak RSS |")
     print("|---|---:|---|---:|---:|---:|---|---:|---:|")
     for name, beam, system, result, ratio in rows:
         per_hour = result["tokens_per_s"] * 3600 / (args.tokens * per_article)
-        rss = f"{result['worker_rss_mb']:.0f} MB" if result.get("worker_rss_mb") else ""
+        rss = f"{result['peak_rss_mb']:.0f} MB" if result.get("peak_rss_mb") else ""
         each = " ".join(f"{r:.0f}" for r in result["runs"])
         print(f"| {name} | {beam} | {system} | {result['tokens_per_s']:.0f} | {per_hour:.0f} "
               f"| {ratio:.2f} | {each} | {result['cpu_s']:.1f} | {rss} |")
