@@ -4,9 +4,9 @@ A 422 echoes the input it refuses. JSON can carry a lone UTF-16 surrogate as an 
 (`"\\ud800"`), which Python decodes but UTF-8 cannot encode, so the echo is escaped before
 it is sent: the answer names the field and never fails to render.
 
-A JSON body whose bytes do not decode is malformed JSON like any other: FastAPI answers
-that 422 (`json_invalid`), but 400 when the bytes fail to decode, so that case is
-answered with the same 422.
+A JSON body whose bytes do not decode, or that nests too deeply for the parser, is
+malformed JSON like any other: FastAPI answers that 422 (`json_invalid`), but 400 when
+parsing fails other than by a decode error, so those cases are answered with the same 422.
 """
 
 from __future__ import annotations
@@ -51,15 +51,19 @@ def undecodable(exc: UnicodeDecodeError) -> str:
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
-    """FastAPI's answer, except for a body that does not decode: 422, as for malformed JSON."""
-    cause = exc.__cause__  # FastAPI raises its 400 from the decoding error
-    if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError):
+    """FastAPI's answer, except for a body that does not parse: 422, as for malformed JSON."""
+    cause = exc.__cause__  # FastAPI raises its 400 from the parser's error
+    if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError | RecursionError):
+        if isinstance(cause, UnicodeDecodeError):
+            where, why = cause.start, undecodable(cause)
+        else:
+            where, why = 0, "nested too deeply"
         error = {
             "type": "json_invalid",
-            "loc": ["body", cause.start],
+            "loc": ["body", where],
             "msg": "JSON decode error",
             "input": {},
-            "ctx": {"error": undecodable(cause)},
+            "ctx": {"error": why},
         }
         return JSONResponse(status_code=422, content={"detail": [error]})
     return await http_exception_handler(request, exc)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from pydantic import AnyHttpUrl, ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from service.auth import Principal, SubmitterDep
+from service.auth import Principal, SubmitterDep, visible
 from service.storage.db import committing
 from service.deps import RedisDep, SessionDep, SettingsDep
 from service.errors import undecodable
@@ -67,6 +67,8 @@ def parse_line(raw: bytes) -> ArticleCreate:
         raise ValueError(f"invalid JSON: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ValueError(f"invalid JSON: {undecodable(exc)}") from None
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise ValueError("each line must be a JSON object")
     try:
@@ -199,7 +201,7 @@ async def _replay(session, batch_id: str, response: Response) -> BatchCreated:
 
 async def owned_batch(session, batch_id: str, principal: Principal):
     batch = await store.get_batch(session, batch_id)
-    if batch is None or not (principal.sees_all or batch.owner_key == principal.key_id):
+    if batch is None or not visible(batch, principal):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id!r}")
     return batch
 

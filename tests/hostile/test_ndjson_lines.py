@@ -35,6 +35,7 @@ LINES: list[tuple[bytes, str | None]] = [  # (raw line, expected error fragment 
     (line({"text": HTML, "external_id": "ok-3"}), None),
     (b'"a string"', "JSON object"),
     (line({"text": VALID, "priority": "urgent"}), "priority"),
+    (b"[" * 100_000 + b"]" * 100_000, "invalid JSON: nested too deeply"),
 ]
 
 

@@ -204,9 +204,10 @@ async def test_json_too_deep_to_parse_is_refused(client):
     before = await stored_count(client)
     raw = b"[" * 100_000 + b"]" * 100_000
     response = await client.post("/v1/articles", content=raw, headers=JSON)
-    # The parser gives up (RecursionError), which FastAPI answers 400.
-    assert response.status_code in (400, 422), response.text
-    assert response.json()["detail"]
+    # The parser gives up (RecursionError): malformed JSON, as any other.
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"][0]
+    assert (detail["type"], detail["ctx"]["error"]) == ("json_invalid", "nested too deeply")
     assert await stored_count(client) == before
 
 
