@@ -34,7 +34,8 @@ class Principal:
 
 
 def visible(row, principal: Principal) -> bool:
-    """Submitters see only what they submitted (others' articles answer 404, not 403)."""
+    """Submitters see only what they submitted (others' articles and batches answer 404,
+    not 403)."""
     return principal.sees_all or row.owner_key == principal.key_id
 
 
