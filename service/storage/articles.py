@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from service.storage.db import equals
 from service.storage.tables import (
+    UNFINISHED,
     Article,
     ArticleStatus,
     ParagraphPair,
@@ -143,7 +144,7 @@ async def list_articles(
 # The worker's statements, built once: each runs once per article, and building a
 # statement costs more Python than executing its cached compiled form.
 _ARTICLES = Article.__table__
-_UNFINISHED = _ARTICLES.c.status.in_([ArticleStatus.queued, ArticleStatus.running])
+_UNFINISHED = _ARTICLES.c.status.in_(UNFINISHED)
 _START = (
     update(_ARTICLES)
     .where(_ARTICLES.c.id == bindparam("article_id"), _UNFINISHED)

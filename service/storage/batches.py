@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.storage.articles import content_hash
 from service.storage.db import equals
-from service.storage.tables import Article, ArticleStatus, Batch, new_id, utcnow
+from service.storage.tables import FINISHED, Article, ArticleStatus, Batch, new_id, utcnow
 
-FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
 ID_PAGE = 1000
 
 

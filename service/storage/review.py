@@ -10,10 +10,9 @@ from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.storage.db import equals, storable
-from service.storage.tables import Article, ArticleStatus, Batch, ParagraphPair
+from service.storage.tables import FINISHED, Article, Batch, ParagraphPair
 
 LIKE_ESCAPE = "\\"
-FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
 
 
 @dataclass

@@ -34,6 +34,11 @@ class ArticleStatus(StrEnum):
     cancelled = "cancelled"
 
 
+# An article is final once it is done, failed or cancelled.
+FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
+UNFINISHED = (ArticleStatus.queued, ArticleStatus.running)
+
+
 class KeyRole(StrEnum):
     submit = "submit"
     review = "review"

@@ -25,7 +25,7 @@ from service.schemas import clean_sentence_text, sentence_edited
 from service.storage import edits, review
 from service.storage.articles import get_article
 from service.storage.keys import find_active_key
-from service.storage.tables import ArticleStatus, KeyRole
+from service.storage.tables import UNFINISHED, ArticleStatus, KeyRole
 from service.web import views
 from service.web.csrf import CSRF_FIELD, csrf_token, csrf_valid
 from service.web.security import local_path
@@ -245,7 +245,7 @@ async def _article_page(
         audit=audit,
         form_error=form_error,
         saved=request.query_params.get("saved"),
-        refresh=views.REFRESH_WHILE_RUNNING_S if article.status in views.UNFINISHED else None,
+        refresh=views.REFRESH_WHILE_RUNNING_S if article.status in UNFINISHED else None,
     )
 
 

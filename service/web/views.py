@@ -6,14 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from service.schemas import article_public
-from service.storage.tables import ArticleStatus
 from service.web.security import web_url
 
 # Below this translation confidence (exp of the mean token log-probability) a sentence is
 # marked for the reviewer's attention.
 LOW_CONFIDENCE = 0.35
 REFRESH_WHILE_RUNNING_S = 5
-UNFINISHED = (ArticleStatus.queued, ArticleStatus.running)
 STATUS_ORDER = ("done", "failed", "cancelled", "running", "queued")
 PREVIEW_CHARS = 120
 EXPORT_FORMATS = (("jsonl", "JSONL"), ("tmx", "TMX"), ("csv", "CSV"))
