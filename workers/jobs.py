@@ -98,32 +98,23 @@ async def _translate(ctx: dict, article: Row) -> _Work:
     units = segmented.units
     keys = [memory.source_key(u) for u in units]
     use_memory = ctx["settings"].translation_memory
-    reused, known = None, {}
+    prior = translations = None
+    known: dict = {}
     if not article.force or use_memory:
         async with transaction(ctx["sessions"]) as session:
             if not article.force:
                 prior = await store.find_reusable(session, article, model.name)
-                reused = _translations_of(prior, segmented) if prior is not None else None
-            if reused is None and use_memory:
+                translations = _translations_of(prior, segmented) if prior is not None else None
+            if translations is None and use_memory:
                 known = await memory.lookup(session, model.name, keys)
-    new_memory: list[tuple[str, str, str, float]] = []
-    if reused is not None:
-        translations, hits, reused_from = reused[1], 0, reused[0]
+    if translations is not None:
+        hits, reused_from, new_memory = 0, prior.id, []
     else:
-        reused_from = None
-        # Each distinct sentence once; those the memory knows not at all.
-        todo = list(dict.fromkeys(k for k in keys if k not in known))
-        source_of = dict(zip(keys, units, strict=True))
-        urgent = article.priority == Priority.interactive
-        fresh = await ctx["batcher"].translate([source_of[k] for k in todo], urgent=urgent)
-        new = dict(zip(todo, fresh, strict=True))
-        if use_memory:
-            new_memory = [(k, source_of[k], t.text, t.confidence) for k, t in new.items()]
-        translations = [
-            new[k] if k in new else Translation(text=known[k][0], confidence=known[k][1] or 0.0)
-            for k in keys
-        ]
-        hits = sum(1 for k in keys if k in known)
+        translations, translated = await _translate_units(
+            ctx, units, keys, known, urgent=article.priority == Priority.interactive
+        )
+        hits, reused_from = sum(1 for k in keys if k in known), None
+        new_memory = translated if use_memory else []
     result = await asyncio.to_thread(
         assemble_result,
         segmented,
@@ -138,11 +129,26 @@ async def _translate(ctx: dict, article: Row) -> _Work:
     return _Work(result, new_memory)
 
 
-def _translations_of(
-    prior: Article, segmented: SegmentedArticle
-) -> tuple[str, list[Translation]] | None:
-    """The id and stored translations of an identical article, in `segmented.units` order,
-    or None if it was segmented differently (by an older version of the segmenter)."""
+async def _translate_units(
+    ctx: dict, units: list[str], keys: list[str], known: dict, *, urgent: bool
+) -> tuple[list[Translation], list[tuple[str, str, str, float]]]:
+    """Translations of `units` (whose memory keys are `keys`), taking those the memory
+    knows from `known` and translating each other distinct sentence once; and the
+    memory entries of the sentences translated."""
+    todo = list(dict.fromkeys(k for k in keys if k not in known))
+    source_of = dict(zip(keys, units, strict=True))
+    fresh = await ctx["batcher"].translate([source_of[k] for k in todo], urgent=urgent)
+    new = dict(zip(todo, fresh, strict=True))
+    translations = [
+        new[k] if k in new else Translation(text=known[k][0], confidence=known[k][1] or 0.0)
+        for k in keys
+    ]
+    return translations, [(k, source_of[k], t.text, t.confidence) for k, t in new.items()]
+
+
+def _translations_of(prior: Article, segmented: SegmentedArticle) -> list[Translation] | None:
+    """The stored translations of an identical article, in `segmented.units` order, or
+    None if it was segmented differently (by an older version of the segmenter)."""
     sentences = [
         Translation(text=s.en, confidence=s.confidence or 0.0)
         for p in prior.paragraphs
@@ -153,7 +159,7 @@ def _translations_of(
     stored_ar = ([prior.title_ar] if segmented.title else []) + [
         s.ar for p in prior.paragraphs for s in p.sentences
     ]
-    return (prior.id, sentences) if stored_ar == segmented.units else None
+    return sentences if stored_ar == segmented.units else None
 
 
 async def _release_quietly(ctx: dict, article_id: str) -> None:
