@@ -1,6 +1,8 @@
 """Shared fixtures: a tiny real model, real databases (SQLite and PostgreSQL), real Redis.
 
-Set TARJAMA_TEST_POSTGRES_URL / TARJAMA_TEST_REDIS_URL to point the tests elsewhere.
+Set TARJAMA_TEST_POSTGRES_URL / TARJAMA_TEST_REDIS_URL to point the tests elsewhere. The
+tests use Redis database 15, never the service's default (0), so a test run beside a
+running service cannot take its jobs; each test removes the keys it made.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -17,13 +19,23 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from arq.constants import (
+    in_progress_key_prefix,
+    job_key_prefix,
+    result_key_prefix,
+    retry_key_prefix,
+)
+from redis.asyncio import Redis
+
 from models.synthetic import build_random_model
 from service.config import Settings
 from service.main import create_app
+from service.ratelimit import KEY_PREFIX as RATE_LIMIT_PREFIX
 from service.storage.db import create_engine, migrate, session_factory, transaction
 from service.storage.keys import create_key
 from service.storage.tables import KeyRole
 from workers.segment import split_paragraphs
+from workers.reconcile import lock_keys
 from workers.settings import build_worker
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -31,7 +43,10 @@ SAMPLES_DIR = REPO_DIR / "samples" / "articles"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TARJAMA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("TARJAMA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+TEST_REDIS_DB = 15
+REDIS_URL = os.environ.get("TARJAMA_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{TEST_REDIS_DB}")
+# What arq keeps per job besides the queue's sorted set (jobs' keys live for 60 days).
+JOB_KEY_PREFIXES = (job_key_prefix, retry_key_prefix, in_progress_key_prefix, result_key_prefix)
 
 
 def sample_text(name: str) -> str:
@@ -88,10 +103,28 @@ def make_settings(database_url: str, model_dir: Path, **overrides) -> Settings:
     return Settings(**(values | overrides))
 
 
+async def remove_test_keys(settings: Settings, key_ids: Sequence[str] = ()) -> None:
+    """Delete what a test made in Redis: its queue, the keys arq keeps for each job still
+    in it, its reconciler's locks, and the rate-limit counters of its API keys."""
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        job_ids = [j.decode() for j in await redis.zrange(settings.queue_name, 0, -1)]
+        keys = [prefix + j for j in job_ids for prefix in JOB_KEY_PREFIXES]
+        keys += [settings.queue_name, *lock_keys(settings.queue_name)]
+        for key_id in key_ids:
+            keys += [k async for k in redis.scan_iter(match=f"{RATE_LIMIT_PREFIX}:{key_id}:*")]
+        for start in range(0, len(keys), 1000):
+            await redis.delete(*keys[start : start + 1000])
+    finally:
+        await redis.aclose()
+
+
 @pytest.fixture
-def settings(database_url: str, tiny_model_dir: Path) -> Settings:
-    """Settings for one test, on each database."""
-    return make_settings(database_url, tiny_model_dir)
+async def settings(database_url: str, tiny_model_dir: Path) -> AsyncIterator[Settings]:
+    """Settings for one test, on each database; its Redis keys are removed after it."""
+    settings = make_settings(database_url, tiny_model_dir)
+    yield settings
+    await remove_test_keys(settings)
 
 
 @pytest.fixture
@@ -99,13 +132,17 @@ async def make_key(settings: Settings) -> AsyncIterator:
     """make_key(role) -> a new API key of that role, stored in the test database."""
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
+    made: list[str] = []
 
     async def make(role: str = "submit", name: str = "test") -> str:
         async with transaction(sessions) as session:
-            return (await create_key(session, name, KeyRole(role)))[1]
+            row, key = await create_key(session, name, KeyRole(role))
+            made.append(row.id)
+        return key
 
     yield make
     await engine.dispose()
+    await remove_test_keys(settings, made)
 
 
 @pytest.fixture
@@ -114,7 +151,6 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
-        await app.state.redis.delete(settings.queue_name)
 
 
 def http_client(app: FastAPI, key: str | None = None) -> httpx.AsyncClient:

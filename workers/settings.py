@@ -16,6 +16,7 @@ from service.queue import connect, redis_settings
 from service.storage.db import create_engine, session_factory
 from workers.batcher import SentenceBatcher
 from workers.jobs import translate_article
+from workers.leases import LeaseKeeper
 from workers.priority import PriorityWorker
 from workers.notify import deliver_batch_event, on_batch_progress
 from workers.reconcile import reconcile_forever
@@ -37,6 +38,8 @@ async def startup(ctx: dict) -> None:
     ctx["engine"] = create_engine(settings.database_url)
     ctx["sessions"] = session_factory(ctx["engine"])
     ctx["max_tries"] = settings.job_max_tries
+    ctx["leases"] = LeaseKeeper(ctx["sessions"], settings)
+    ctx["leases"].start()
     ctx.setdefault("on_batch_progress", on_batch_progress)
     if ctx.get("reconcile", True):
         ctx["reconciler"] = asyncio.create_task(reconcile_forever(ctx), name="reconciler")
@@ -49,6 +52,9 @@ async def shutdown(ctx: dict) -> None:
         reconciler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reconciler
+    leases = ctx.get("leases")
+    if leases is not None:
+        await leases.close()
     batcher = ctx.get("batcher")
     if batcher is not None:
         await batcher.close()
@@ -76,6 +82,8 @@ def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Wor
         queue_name=settings.queue_name,
         max_jobs=settings.worker_max_jobs,
         reserved_slots=settings.worker_interactive_slots,
+        lease_s=settings.lease_s,
+        lease_renew_s=settings.lease_renew_s,
         poll_delay=settings.worker_poll_delay_s,
         keep_result=0,  # results live in the database; a kept result would block re-queueing
         burst=burst,

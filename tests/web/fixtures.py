@@ -6,6 +6,7 @@ Import the fixtures a test module needs from here; they run on SQLite only.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -24,7 +25,13 @@ from service.storage.articles import create_article
 from service.storage.db import create_engine, migrate, session_factory, transaction
 from service.storage.keys import create_key
 from service.storage.tables import Article, ArticleStatus, Batch, KeyRole
-from tests.conftest import REPO_DIR, make_settings, run_worker_burst, sample_text
+from tests.conftest import (
+    REPO_DIR,
+    make_settings,
+    remove_test_keys,
+    run_worker_burst,
+    sample_text,
+)
 
 __all__ = ["browser", "keys", "live_server", "seeded", "web_settings"]
 
@@ -68,11 +75,13 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def web_settings(tmp_path_factory, tiny_model_dir: Path) -> Settings:
+async def web_settings(tmp_path_factory, tiny_model_dir: Path) -> AsyncIterator[Settings]:
     """A database of its own, so that list pages show only this module's articles."""
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('web-db') / 'tarjama.db'}"
-    migrate(url)
-    return make_settings(url, tiny_model_dir)
+    await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
+    settings = make_settings(url, tiny_model_dir)
+    yield settings
+    await remove_test_keys(settings)
 
 
 async def set_status(settings: Settings, article_id: str, status: ArticleStatus) -> None:
