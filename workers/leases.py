@@ -58,6 +58,10 @@ class LeaseKeeper:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    def holds(self, article_id: str) -> bool:
+        """Whether this worker is running the article (and renewing its lease)."""
+        return article_id in self._runs
+
     @contextlib.asynccontextmanager
     async def hold(self, article_id: str) -> AsyncIterator[asyncio.Future]:
         """Keep renewing this article's lease (taken by `start_article`) while inside;
