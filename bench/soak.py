@@ -146,7 +146,6 @@ class SoakStack:
             "TARJAMA_QUEUE_NAME": "tarjama-soak",
             "TARJAMA_TRANSLATE_REPLICAS": "1",  # the workers share this machine's cores
             "TARJAMA_RATE_LIMIT_PER_MINUTE": "0",
-            "TARJAMA_LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(REPO),
             **extra_env,
         }
@@ -450,7 +449,7 @@ async def verify(engine, clients: Clients, report: Report, started_wall: float) 
 async def soak(args) -> Report:
     report = Report(articles=args.articles)
     root = Path(tempfile.mkdtemp(prefix="tarjama-soak-"))
-    extra_env = {"TARJAMA_BEAM_SIZE": str(args.beam)}
+    extra_env = {"TARJAMA_BEAM_SIZE": str(args.beam), "TARJAMA_LOG_LEVEL": args.log_level}
     stack = SoakStack(root, args.model, args.workers, extra_env)
     try:
         await asyncio.to_thread(stack.start)
@@ -504,6 +503,7 @@ def parse_args(argv=None):
     parser.add_argument("--finish-timeout", type=float, default=900.0)
     parser.add_argument("--model", default="ar-en-small")
     parser.add_argument("--beam", type=int, default=2)
+    parser.add_argument("--log-level", default="WARNING", help="of the API and workers")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser.parse_args(argv)
 

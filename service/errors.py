@@ -18,6 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 
@@ -69,9 +70,30 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
     return await http_exception_handler(request, exc)
 
 
+# Seconds a client is asked to wait while the database restarts.
+DATABASE_RETRY_AFTER_S = 2
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After while the database cannot be reached (a restart, a failover);
+    any other database error is a bug, and stays a 500."""
+    lost = isinstance(exc, OperationalError | InterfaceError | OSError) or getattr(
+        exc, "connection_invalidated", False
+    )
+    if not lost:
+        raise exc
+    return JSONResponse(
+        status_code=503,
+        content={"detail": "the database is unavailable; retry shortly"},
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(HTTPException, http_error)
+    for error in (DBAPIError, OSError):
+        app.add_exception_handler(error, database_unavailable)
 
 
 __all__ = ["install", "undecodable"]

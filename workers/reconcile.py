@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from service.config import Priority
 from service.queue import enqueue_articles, enqueue_batch_event, job_id_for
@@ -26,14 +26,23 @@ from service.storage.tables import utcnow
 log = logging.getLogger("tarjama.worker")
 
 
+# Leave the API time to enqueue what it just stored before calling an article orphaned.
+QUEUED_GRACE_S = 10
+PAGE = 1000
+
+
 def lock_keys(queue_name: str) -> tuple[str, str]:
     """The Redis keys that elect one reconciler per queue: the lock held for each pass,
     and the one held for `reconcile_interval_s` by the worker that makes the full pass."""
     return f"{queue_name}:reconcile-lock", f"{queue_name}:reconcile-full-pass"
 
-# Leave the API time to enqueue what it just stored before calling an article orphaned.
-QUEUED_GRACE_S = 10
-PAGE = 1000
+
+_Requeue = dict[tuple[str, object], list[tuple[str, datetime]]]
+
+
+def _add(requeue: _Requeue, article: article_store.PendingArticle) -> None:
+    key = (article.priority, article.not_before)
+    requeue.setdefault(key, []).append((article.id, article.created_at))
 
 
 @dataclass
@@ -64,7 +73,7 @@ async def take_back_lapsed(ctx: dict) -> ReconcileReport:
     now = utcnow()
     async with transaction(ctx["sessions"]) as session:
         lapsed = await article_store.lapsed_articles(session, now, limit=PAGE)
-    requeue: dict[tuple[str, object], list[str]] = {}
+    requeue: _Requeue = {}
     async with transaction(ctx["sessions"]) as session:
         for article in lapsed:
             if not await article_store.take_back_article(session, article.id, now):
@@ -76,7 +85,7 @@ async def take_back_lapsed(ctx: dict) -> ReconcileReport:
                 )
                 report.failed += 1
             else:
-                requeue.setdefault((article.priority, article.not_before), []).append(article.id)
+                _add(requeue, article)
     # The job is usually still in the queue, its in-progress key lapsing with the lease
     # (see workers.priority); if Redis lost it, it is queued again here.
     await _enqueue(ctx, requeue, report)
@@ -100,22 +109,22 @@ async def _requeue_orphans(ctx: dict, report: ReconcileReport) -> None:
             for article in page:
                 pipe.zscore(settings.queue_name, job_id_for(article.id))
             scores = await pipe.execute()
-        requeue: dict[tuple[str, object], list[str]] = {}
+        requeue: _Requeue = {}
         for article, score in zip(page, scores, strict=True):
             if score is None:
-                requeue.setdefault((article.priority, article.not_before), []).append(article.id)
+                _add(requeue, article)
         await _enqueue(ctx, requeue, report)
 
 
-async def _enqueue(
-    ctx: dict, requeue: dict[tuple[str, object], list[str]], report: ReconcileReport
-) -> None:
-    for (priority, not_before), ids in requeue.items():
+async def _enqueue(ctx: dict, requeue: _Requeue, report: ReconcileReport) -> None:
+    """Queue the articles again in their old place in line (from when the first of them
+    was created, in order), ahead of work that came after them."""
+    for (priority, not_before), articles in requeue.items():
         await enqueue_articles(
-            ctx["redis"], ids, Priority(priority), not_before=not_before,
-            queue_name=ctx["settings"].queue_name,
+            ctx["redis"], [a for a, _ in articles], Priority(priority), not_before=not_before,
+            queue_name=ctx["settings"].queue_name, queued_at=min(c for _, c in articles),
         )
-        report.requeued += len(ids)
+        report.requeued += len(articles)
 
 
 def _log(report: ReconcileReport) -> None:

@@ -274,11 +274,12 @@ class PendingArticle:
     priority: str
     not_before: datetime | None
     attempts: int
+    created_at: datetime
 
 
 _PENDING_COLUMNS = (
     Article.seq, Article.id, Article.status, Article.priority, Article.not_before,
-    Article.attempts,
+    Article.attempts, Article.created_at,
 )
 
 

@@ -1,0 +1,38 @@
+"""The soak, small: bench/soak.py with a few hundred articles, workers killed with SIGKILL,
+Redis and PostgreSQL restarted. Every accepted article ends done exactly once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from service.localpostgres import postgres_bin_dir
+from tests.conftest import REPO_DIR
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+ARTICLES = 300
+SOAK_TIMEOUT_S = 240
+
+
+def test_a_small_soak_keeps_every_promise():
+    if postgres_bin_dir() is None:
+        pytest.skip("needs PostgreSQL's server programs (initdb, pg_ctl) installed")
+    run = subprocess.run(
+        [sys.executable, "bench/soak.py", "--articles", str(ARTICLES), "--rate", "12", "--batch-size", "10",
+         "--kill-every", "10", "--finish-timeout", "120", "--json"],
+        cwd=REPO_DIR, capture_output=True, text=True, timeout=SOAK_TIMEOUT_S,
+    )
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    summary = {k: report[k] for k in ("done_once", "lost", "duplicated", "server_errors",
+                                      "slowest_recovery_s", "restarts", "logs")}
+    assert run.returncode == 0 and report["ok"], summary
+    assert report["accepted"] == report["done_once"] == ARTICLES
+    assert not report["lost"] and not report["duplicated"] and not report["server_errors"]
+    # Faults happened, and killed workers were running articles.
+    assert len(report["restarts"]) == 2
+    assert sum(len(k["held"]) for k in report["kills"]) > 0
+    assert 0 < report["slowest_recovery_s"] <= 60
+    assert report["interactive_latency_s"]
