@@ -508,9 +508,22 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+async def soak_until_stopped(args) -> Report:
+    """`soak`, cancelled by SIGTERM or SIGINT so that every process it started is stopped."""
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, task.cancel)
+    return await soak(args)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    report = asyncio.run(soak(args))
+    try:
+        report = asyncio.run(soak_until_stopped(args))
+    except asyncio.CancelledError:
+        print("soak stopped", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(asdict(report) | {"ok": report.ok, "p95": report.percentile(0.95),
                                            "slowest_recovery_s": report.slowest_recovery_s,

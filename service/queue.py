@@ -8,15 +8,20 @@ and stay first in, first out among themselves.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-
-from collections.abc import Sequence
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import job_key_prefix
 from arq.jobs import serialize_job
 
+from redis.exceptions import RedisError
+
 from service.config import Priority, Settings
+
+log = logging.getLogger("tarjama.api")
 
 TRANSLATE_JOB = "translate_article"
 BATCH_EVENT_JOB = "deliver_batch_event"
@@ -31,6 +36,16 @@ def redis_settings(settings: Settings) -> RedisSettings:
 
 async def connect(settings: Settings) -> ArqRedis:
     return await create_pool(redis_settings(settings), default_queue_name=settings.queue_name)
+
+
+@contextmanager
+def queued_later_if_redis_fails(what: str) -> Iterator[None]:
+    """For work already stored: if Redis fails while it is queued, log it and carry on
+    (the client gets its answer); the reconciler queues the stored work later."""
+    try:
+        yield
+    except RedisError as exc:
+        log.warning("could not queue %s now, the reconciler queues it later: %s", what, exc)
 
 
 def job_id_for(article_id: str) -> str:

@@ -8,7 +8,7 @@ from service.auth import SubmitterDep
 from service.auth import visible  # noqa: F401 - the review pages import it from here
 from service.storage.db import committing
 from service.deps import RedisDep, SessionDep, SettingsDep, visible_article
-from service.queue import enqueue_article
+from service.queue import enqueue_article, queued_later_if_redis_fails
 from service.ratelimit import limit_interactive_submits
 from service.schemas import (
     ArticleCreate,
@@ -48,7 +48,8 @@ async def submit_article(
             owner_key=principal.key_id,
         )
     # Stored first, then queued: if Redis is down the reconciler queues it later.
-    await enqueue_article(redis, article.id, body.priority)
+    with queued_later_if_redis_fails(f"article {article.id}"):
+        await enqueue_article(redis, article.id, body.priority)
     response.headers["Location"] = f"/v1/articles/{article.id}"
     stored = await store.get_article(session, article.id)
     return article_public(stored)

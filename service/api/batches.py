@@ -14,7 +14,12 @@ from service.auth import Principal, SubmitterDep, visible
 from service.storage.db import committing
 from service.deps import RedisDep, SessionDep, SettingsDep
 from service.errors import undecodable
-from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
+from service.queue import (
+    dequeue_articles,
+    enqueue_articles,
+    enqueue_batch_event,
+    queued_later_if_redis_fails,
+)
 from service.schemas import (
     ArticleCreate,
     BatchCreated,
@@ -121,8 +126,9 @@ async def submit_batch(
         return await _replay(session, existing, response)
     batch_id, result, queued = created
     # Stored first, then queued: if Redis fails here, the reconciler queues them later.
-    for line_priority, ids in queued.items():
-        await enqueue_articles(redis, ids, line_priority, not_before=not_before)
+    with queued_later_if_redis_fails(f"batch {batch_id}"):
+        for line_priority, ids in queued.items():
+            await enqueue_articles(redis, ids, line_priority, not_before=not_before)
     response.headers["Location"] = f"/v1/batches/{batch_id}"
     return result
 
