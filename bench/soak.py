@@ -4,7 +4,8 @@ while a worker is killed with SIGKILL every `--kill-every` seconds and restarted
 is restarted once and PostgreSQL once.
 
 At the end every accepted article must be done exactly once (one result set each, none
-lost, none duplicated), no request may have had a 5xx answer, and no article may have
+lost, none duplicated), no request may have had a 5xx answer (503 with Retry-After while
+PostgreSQL restarts is counted apart), and no article may have
 waited more than 60 s after its worker died. Prints the figures, with the interactive
 latency; exits 1 if a promise was broken.
 
@@ -33,16 +34,15 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import httpx
 from common import REPO, sample_articles
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
 
-import httpx  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
-
-from service.localpostgres import PrivatePostgres, postgres_bin_dir  # noqa: E402
-from service.localstack import free_port, redis_answers, redis_server_binary  # noqa: E402
-from service.storage.db import migrate  # noqa: E402
-from service.storage.tables import Article, ParagraphPair, SentencePair, Summary  # noqa: E402
+from service.localpostgres import PrivatePostgres, postgres_bin_dir
+from service.localstack import free_port, redis_answers, redis_server_binary
+from service.storage.db import migrate
+from service.storage.tables import Article, ParagraphPair, SentencePair, Summary
 
 # The promise measured: a dead worker's articles are done within this long of its death.
 RECOVERY_LIMIT_S = 60
@@ -65,12 +65,14 @@ class Report:
     interactive: int = 0
     batches: int = 0
     done_once: int = 0
-    lost: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)  # not done: failed, or never finished
+    failed: list[str] = field(default_factory=list)
     duplicated: list[str] = field(default_factory=list)
     extra: int = 0  # articles stored for a retried request whose first answer was lost
     requests: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     server_errors: list[str] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
     retries: int = 0
     kills: list[Kill] = field(default_factory=list)
     restarts: list[str] = field(default_factory=list)
@@ -107,21 +109,23 @@ class Report:
         held = sum(len(k.held) for k in self.kills)
         lat = self.interactive_latency_s
         return [
-            f"submitted {self.accepted} of {self.articles} articles: {self.interactive} "
-            f"interactive, the rest in {self.batches} bulk batches, in {self.duration_s:.0f} s",
-            f"faults: {len(self.kills)} workers killed with SIGKILL ({held} articles running "
-            f"on them), restarts: {', '.join(self.restarts) or 'none'}; unexpected exits: "
-            f"{len(self.unexpected_exits)}",
-            f"done exactly once: {self.done_once}/{self.accepted}; lost {len(self.lost)}, "
-            f"duplicated {len(self.duplicated)}, extra from retries {self.extra}",
-            f"requests: {self.requests}, by status {dict(sorted(self.statuses.items()))}; "
-            f"5xx: {len(self.server_errors)}; retried after a refused connection: {self.retries}",
-            f"after a kill: the slowest article was done {self.slowest_recovery_s:.1f} s "
-            f"after its worker died (limit {RECOVERY_LIMIT_S} s)",
-            f"interactive latency (submit to done, seen by the client): p50 "
-            f"{self.percentile(0.5):.2f} s, p95 {self.percentile(0.95):.2f} s, max "
-            f"{max(lat, default=0):.2f} s (n={len(lat)})"
-            + (f", mean {statistics.mean(lat):.2f} s" if lat else ""),
+            (f"submitted {self.accepted} of {self.articles} articles: {self.interactive} "
+             f"interactive, the rest in {self.batches} bulk batches, in {self.duration_s:.0f} s"),
+            (f"faults: {len(self.kills)} workers killed with SIGKILL ({held} articles running "
+             f"on them), restarts: {', '.join(self.restarts) or 'none'}; unexpected exits: "
+             f"{len(self.unexpected_exits)}"),
+            (f"done exactly once: {self.done_once}/{self.accepted}; not done {len(self.lost)} "
+             f"(of which failed {len(self.failed)}), "
+             f"duplicated {len(self.duplicated)}, extra from retries {self.extra}"),
+            (f"requests: {self.requests}, by status {dict(sorted(self.statuses.items()))}; "
+             f"5xx: {len(self.server_errors)} (and {len(self.unavailable)} answers 503 while a "
+             f"service restarted); retried after a refused connection: {self.retries}"),
+            (f"after a kill: the slowest article was done {self.slowest_recovery_s:.1f} s "
+             f"after its worker died (limit {RECOVERY_LIMIT_S} s)"),
+            (f"interactive latency (submit to done, seen by the client): p50 "
+             f"{self.percentile(0.5):.2f} s, p95 {self.percentile(0.95):.2f} s, max "
+             f"{max(lat, default=0):.2f} s (n={len(lat)})"
+             + (f", mean {statistics.mean(lat):.2f} s" if lat else "")),
             f"verdict: {'PASS' if self.ok else 'FAIL'}",
         ]
 
@@ -270,9 +274,10 @@ class Clients:
             self.statuses[str(response.status_code)] += 1
             if response.status_code >= 500:
                 at = time.monotonic() - self.started
-                self.report.server_errors.append(
-                    f"{at:.1f}s {method} {url} {response.status_code} {response.text[:200]}"
-                )
+                # 503 (with Retry-After) is the answer while the database restarts.
+                seen = (self.report.unavailable if response.status_code == 503
+                        else self.report.server_errors)
+                seen.append(f"{at:.1f}s {method} {url} {response.status_code} {response.text[:200]}")
                 if time.monotonic() < deadline:
                     await asyncio.sleep(0.5)
                     continue
@@ -370,8 +375,9 @@ async def faults(
             worker.send_signal(signal.SIGKILL)
             worker.wait()
             at = time.monotonic() - started
-            held = await _retrying(lambda: held_by(engine, worker.pid))
-            report.kills.append(Kill(at=at, pid=worker.pid, held=held))
+            pid = worker.pid
+            held = await _retrying(lambda pid=pid: held_by(engine, pid))
+            report.kills.append(Kill(at=at, pid=pid, held=held))
             stack.start_worker(victim)
             victim = (victim + 1) % len(stack.workers)
             next_kill += args.kill_every
@@ -413,6 +419,7 @@ async def verify(engine, clients: Clients, report: Report, started_wall: float) 
         finished = {r.id: r.finished_at for r in rows}
         report.extra = len(set(status) - accepted)
         report.lost = sorted(a for a in accepted if status.get(a) != "done")
+        report.failed = sorted(a for a in accepted if status.get(a) == "failed")
         summaries = dict((await conn.execute(
             select(Summary.article_id, func.count()).group_by(Summary.article_id)
         )).all())

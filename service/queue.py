@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import job_key_prefix
 from arq.jobs import serialize_job
-
 from redis.exceptions import RedisError
 
 from service.config import Priority, Settings

@@ -16,6 +16,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from arq.constants import retry_key_prefix
+
 from service.config import Priority
 from service.queue import enqueue_articles, enqueue_batch_event, job_id_for
 from service.storage import articles as article_store
@@ -87,7 +89,11 @@ async def take_back_lapsed(ctx: dict) -> ReconcileReport:
             else:
                 _add(requeue, article)
     # The job is usually still in the queue, its in-progress key lapsing with the lease
-    # (see workers.priority); if Redis lost it, it is queued again here.
+    # (see workers.priority); if Redis lost it, it is queued again here. arq's count of
+    # its runs starts again: the database counted the attempt.
+    taken = [job_id_for(a) for articles in requeue.values() for a, _ in articles]
+    if taken:
+        await ctx["redis"].delete(*(retry_key_prefix + j for j in taken))
     await _enqueue(ctx, requeue, report)
     return report
 

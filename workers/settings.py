@@ -71,7 +71,10 @@ def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Wor
         functions=[
             func(
                 translate_article,
-                max_tries=settings.job_max_tries,
+                # The database counts an article's runs (the reconciler fails it after
+                # `job_max_tries` deaths); arq's own count, which also counts runs killed
+                # or taken over, only stops a job that keeps coming back.
+                max_tries=settings.job_max_tries * 2,
                 timeout=settings.job_timeout_s,
             ),
             func(deliver_batch_event, max_tries=settings.webhook_max_tries, timeout=60),

@@ -89,7 +89,7 @@ async def test_a_killed_workers_articles_are_done_within_a_minute(stack, postgre
     state = wait_for(stack, batch_id, lambda s: s["finished"], "batch finished", remaining)
     assert state["counts"]["done"] == ARTICLES
     recovered = await finished_times(postgres_url, held)
-    for article_id, (status, finished_at, attempts) in recovered.items():
+    for status, finished_at, attempts in recovered.values():
         assert status == "done"
         assert finished_at.timestamp() - killed_at < RECOVERED_WITHIN_S
         assert attempts == 2  # the run that died is counted

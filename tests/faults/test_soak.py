@@ -22,8 +22,8 @@ def test_a_small_soak_keeps_every_promise():
     if postgres_bin_dir() is None:
         pytest.skip("needs PostgreSQL's server programs (initdb, pg_ctl) installed")
     soak = subprocess.Popen(
-        [sys.executable, "bench/soak.py", "--articles", str(ARTICLES), "--rate", "10",
-         "--batch-size", "10", "--kill-every", "10", "--finish-timeout", "180", "--json"],
+        [sys.executable, "bench/soak.py", "--articles", str(ARTICLES), "--rate", "5",
+         "--batch-size", "10", "--kill-every", "15", "--finish-timeout", "180", "--json"],
         cwd=REPO_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
