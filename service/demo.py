@@ -59,10 +59,10 @@ def run_demo(
                 _print_serving(console, api_url, key)
                 while True:
                     time.sleep(3600)
-            _print_next(console)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (see stopped_by_sigterm)
-        console.print("stopped: Redis, the worker and the API are shut down")
+        console.print("stopped: the API, the worker and any Redis the demo started are shut down")
         return 0 if keep_serving else 130
+    _print_next(console)
     failed = [a for a in articles if a["status"] != "done"]
     return 1 if failed else 0
 
@@ -88,13 +88,13 @@ def _print_serving(console: Console, api_url: str, key: str) -> None:
         f"Review pages: {api_url}/review  (each article at {api_url}/review/articles/ID)\n"
         f"Sign in there with this key, shown once and good for this local demo only:\n"
         f"  {key}\n"
-        "Press Ctrl-C (or send SIGTERM) to stop the API, the worker and Redis."
+        "Press Ctrl-C (or send SIGTERM) to stop the API, the worker and any Redis it started."
     )
 
 
 def _print_next(console: Console) -> None:
     console.print(
-        "\nThe API, the worker and Redis have stopped. Next:\n"
+        "\nThe demo's API and worker (and any Redis it started) have stopped. Next:\n"
         "  .venv/bin/tarjama demo --keep-serving   the same, then keeps serving and prints the\n"
         "      review pages' address (/review, /review/articles/ID) and a key to sign in with\n"
         "  README.md, 'Using the service'          run the API and workers for real"

@@ -14,7 +14,7 @@ from service.auth import SESSION_COOKIE
 from service.storage.review_sessions import hash_token
 from service.storage.tables import ReviewSession, utcnow
 from service.web.security import CONTENT_SECURITY_POLICY
-from tests.conftest import http_client, sign_in
+from tests.conftest import REPO_DIR, http_client, sign_in
 
 
 def browser_client(app, token: str | None = None, base_url: str = "http://tarjama.test"):
@@ -213,3 +213,13 @@ async def test_progress_reports_only_what_the_key_may_see(app, make_key):
     async with await signed_in(app, mine) as browser:
         response = await browser.get("/review/progress", params={"article": [own, other]})
     assert response.json() == {"articles": {own: "queued"}, "batches": {}}
+
+
+async def test_the_readme_gives_the_review_pages_addresses_and_they_answer(app, make_key):
+    readme = (REPO_DIR / "README.md").read_text(encoding="utf-8")
+    assert "`/review`" in readme and "`/review/articles/{id}`" in readme
+    key = await make_key("review")
+    async with http_client(app, key) as api, await signed_in(app, key) as browser:
+        article_id = (await api.post("/v1/articles", json={"text": "خبر قصير"})).json()["id"]
+        assert (await browser.get("/review")).status_code == 200
+        assert (await browser.get(f"/review/articles/{article_id}")).status_code == 200
