@@ -12,11 +12,11 @@ from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from models.translator import Translation
-from service.config import Priority
+from service.domain.types import Priority
 from service.storage import articles as store
 from service.storage import batches as batch_store
 from service.storage import memory
-from service.storage.articles import ArticleResult
+from service.domain.results import ArticleResult
 from service.storage.db import transaction
 from service.storage.tables import Article
 from workers.pipeline import ModelInfo, SegmentedArticle, assemble_result, segment_article

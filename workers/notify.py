@@ -15,7 +15,7 @@ from service.queue import enqueue_batch_event
 from service.storage import batches as store
 from service.storage.db import transaction
 from service.storage.tables import utcnow
-from service.webhooks import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, encode_event, sign
+from workers.webhooks import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, encode_event, sign
 
 log = logging.getLogger("tarjama.worker")
 RETRY_BASE_DELAY_S = 2

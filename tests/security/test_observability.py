@@ -12,10 +12,10 @@ import pytest
 from arq import Retry
 from prometheus_client.parser import text_string_to_metric_families
 
-from service.config import Priority
-from service.localstack import free_port
+from service.domain.types import Priority
+from cli.localstack import free_port
 from service.logs import JsonFormatter, configure_logging
-from service.main import create_app
+from service.app.main import create_app
 from service.queue import enqueue_articles
 from service.storage import articles as store
 from service.storage.db import create_engine, session_factory, transaction

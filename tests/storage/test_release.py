@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.storage import articles as store
 from service.storage.db import create_engine, session_factory, transaction
-from service.storage.tables import ArticleStatus
+from service.domain.types import ArticleStatus
 
 
 async def test_a_released_article_is_queued_again_without_counting_the_attempt(

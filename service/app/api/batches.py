@@ -10,12 +10,12 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from pydantic import AnyHttpUrl, ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from service.auth import Principal, SubmitterDep, visible
+from service.app.auth import Principal, SubmitterDep, visible
 from service.storage.db import committing
-from service.deps import RedisDep, SessionDep, SettingsDep
-from service.errors import undecodable
+from service.app.deps import RedisDep, SessionDep, SettingsDep
+from service.app.error_handlers import undecodable
 from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
-from service.schemas import (
+from service.app.schemas import (
     ArticleCreate,
     BatchCreated,
     BatchList,
@@ -24,10 +24,9 @@ from service.schemas import (
     StorableStr,
     batch_public,
 )
-from service.config import Priority
 from service.storage import batches as store
 from service.storage import idempotency
-from service.storage.tables import ArticleStatus
+from service.domain.types import ArticleStatus, Priority
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 INSERT_CHUNK = 500

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from service.auth import SubmitterDep
-from service.auth import visible  # noqa: F401 - the review pages import it from here
+from service.app.auth import SubmitterDep
 from service.storage.db import committing
-from service.deps import RedisDep, SessionDep, SettingsDep, visible_article
+from service.app.deps import RedisDep, SessionDep, SettingsDep, visible_article
 from service.queue import enqueue_article
-from service.ratelimit import limit_interactive_submits
-from service.schemas import (
+from service.app.rate_limit import limit_interactive_submits
+from service.app.schemas import (
     ArticleCreate,
     ArticleList,
     ArticlePublic,
@@ -18,7 +17,7 @@ from service.schemas import (
     article_public,
 )
 from service.storage import articles as store
-from service.storage.tables import ArticleStatus
+from service.domain.types import ArticleStatus
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 MAX_PAGE_SIZE = 200
