@@ -16,7 +16,7 @@ from service.app.schemas import (
     article_list_item,
     article_public,
 )
-from service.storage import articles as store
+from service.storage import articles as article_store
 from service.domain.types import ArticleStatus
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
@@ -35,7 +35,7 @@ async def submit_article(
     """Store the article, queue its translation and answer at once."""
     await limit_interactive_submits(redis, settings, principal.key_id, body.priority)
     async with committing(session):
-        article = await store.create_article(
+        article = await article_store.create_article(
             session,
             text=body.text,
             title_ar=body.title,
@@ -49,7 +49,7 @@ async def submit_article(
     # Stored first, then queued: if Redis is down the reconciler queues it later.
     await enqueue_article(redis, article.id, body.priority)
     response.headers["Location"] = f"/v1/articles/{article.id}"
-    stored = await store.get_article(session, article.id)
+    stored = await article_store.get_article(session, article.id)
     return article_public(stored)
 
 
@@ -75,7 +75,7 @@ async def list_articles(
             raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
         before = int(cursor)
     owner = None if principal.sees_all else principal.key_id
-    rows = await store.list_articles(
+    rows = await article_store.list_articles(
         session, status=status_, owner_key=owner, before_seq=before, limit=limit
     )
     next_cursor = str(rows[-1].seq) if len(rows) == limit else None
