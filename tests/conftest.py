@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.synthetic import build_random_model
 from service.config import Settings
-from service.main import create_app
+from service.app.main import create_app
 from service.storage.db import create_engine, migrate, session_factory, transaction
 from service.storage.keys import create_key
-from service.storage.tables import KeyRole
+from service.domain.types import KeyRole
 from workers.segment import split_paragraphs
 from workers.settings import build_worker
 
@@ -125,7 +125,7 @@ def http_client(app: FastAPI, key: str | None = None) -> httpx.AsyncClient:
 
 async def sign_in(app_or_url: FastAPI | str, key: str) -> str:
     """Sign in on the review pages with `key`; the session token their cookie holds."""
-    from service.auth import SESSION_COOKIE
+    from service.app.auth import SESSION_COOKIE
 
     if isinstance(app_or_url, str):
         options = {"base_url": app_or_url}

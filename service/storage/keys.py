@@ -10,7 +10,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.storage.db import equals
-from service.storage.tables import ApiKey, KeyRole, ReviewSession, utcnow
+from service.domain.types import KeyRole
+from service.storage.tables import ApiKey, ReviewSession, utcnow
 
 KEY_PREFIX = "tj_"
 KEY_SECRET_BYTES = 32

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.config import get_settings
-from service.models_cli import DEFAULT_EVAL_REF, DEFAULT_EVAL_SRC, app
+from cli.model_commands import DEFAULT_EVAL_REF, DEFAULT_EVAL_SRC, app
 from tests.conftest import REPO_DIR
 from tests.models.builders import build_marian_release
 

@@ -14,10 +14,10 @@ import time
 import httpx
 import pytest
 
-from service.auth import SESSION_COOKIE
+from service.app.auth import SESSION_COOKIE
 from service.storage.db import migrate
 from service.storage.keys import create_key
-from service.storage.tables import KeyRole
+from service.domain.types import KeyRole
 from service.storage.db import run_in_transaction
 from tests.conftest import sample_text
 from tests.faults.stack import Stack, stack_env

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.auth import SESSION_COOKIE
-from service.localstack import free_port
+from service.app.auth import SESSION_COOKIE
+from cli.localstack import free_port
 from tests.conftest import REPO_DIR, SAMPLES_DIR
 
 READY_TIMEOUT_S = 180
@@ -68,7 +68,7 @@ def demo(tmp_path, tiny_model_dir):
 
     def start(*args: str) -> subprocess.Popen:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "demo", "--samples", str(samples),
+            [sys.executable, "-m", "cli.main", "demo", "--samples", str(samples),
              "--log-dir", str(tmp_path / "log"), *args],
             cwd=REPO_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
@@ -141,7 +141,7 @@ def test_migrate_prints_where_a_relative_sqlite_file_lands(tmp_path):
     """Three slashes make a path relative to the working directory: say which file."""
     env = {**os.environ, "DATABASE_URL": "sqlite:///data/tarjama.db"}
     done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "migrate"],
+        [sys.executable, "-m", "cli.main", "migrate"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stderr

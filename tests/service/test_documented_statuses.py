@@ -14,9 +14,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from service.auth import SESSION_COOKIE
-from service.main import create_app
-from service.web.csrf import CSRF_FIELD
+from service.app.auth import SESSION_COOKIE
+from service.app.main import create_app
+from service.app.csrf import CSRF_FIELD
 from tests.conftest import REPO_DIR, http_client, run_worker_burst, sign_in
 
 VALID = "قال الوزير إن الحكومة ستدعم المزارعين."

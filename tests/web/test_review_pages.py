@@ -10,10 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from service.auth import SESSION_COOKIE
+from service.app.auth import SESSION_COOKIE
+from service.app.web.security import CONTENT_SECURITY_POLICY
 from service.storage.review_sessions import hash_token
 from service.storage.tables import ReviewSession, utcnow
-from service.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import REPO_DIR, http_client, sign_in
 
 

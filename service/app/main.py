@@ -7,11 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from service import errors, web
-from service.api import articles, batches, edits, exports, health, keys, metrics
+from service.app import error_handlers, web
+from service.app.api import articles, batches, edits, exports, health, keys, metrics
 from service.config import Settings, get_settings
-from service.json_body import require_utf8_json
-from service.limits import BodySizeLimit
+from service.app.body_limit import BodySizeLimit
+from service.app.json_body import require_utf8_json
 from service.queue import connect
 from service.storage.db import create_engine, session_factory
 
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(require_utf8_json)],
     )
     app.state.settings = settings
-    errors.install(app)
+    error_handlers.install(app)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

@@ -13,8 +13,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from service.storage import keys as key_store
+from service.domain.types import KeyRole
 from service.storage import review_sessions
-from service.storage.tables import KeyRole
 
 SESSION_COOKIE = "tarjama_session"
 ROLE_RANK = {KeyRole.submit: 0, KeyRole.review: 1, KeyRole.admin: 2}

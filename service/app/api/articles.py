@@ -8,13 +8,12 @@ import json
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from sqlalchemy.exc import IntegrityError
 
-from service.auth import SubmitterDep
-from service.auth import visible  # noqa: F401 - the review pages import it from here
+from service.app.auth import SubmitterDep
 from service.storage.db import committing
-from service.deps import RedisDep, SessionDep, SettingsDep, visible_article
+from service.app.deps import RedisDep, SessionDep, SettingsDep, visible_article
 from service.queue import enqueue_article
-from service.ratelimit import limit_interactive_submits
-from service.schemas import (
+from service.app.rate_limit import limit_interactive_submits
+from service.app.schemas import (
     ArticleCreate,
     ArticleList,
     ArticlePublic,
@@ -22,9 +21,9 @@ from service.schemas import (
     article_public,
     StorableStr,
 )
-from service.storage import articles as store
+from service.storage import articles as article_store
 from service.storage import idempotency
-from service.storage.tables import ArticleStatus
+from service.domain.types import ArticleStatus
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 MAX_PAGE_SIZE = 200
@@ -50,7 +49,7 @@ async def submit_article(
     await limit_interactive_submits(redis, settings, principal.key_id, body.priority)
     try:
         async with committing(session):
-            article = await store.create_article(
+            article = await article_store.create_article(
                 session,
                 text=body.text,
                 title_ar=body.title,
@@ -77,7 +76,7 @@ async def submit_article(
     # Stored first, then queued: if Redis is down the reconciler queues it later.
     await enqueue_article(redis, article.id, body.priority)
     response.headers["Location"] = f"/v1/articles/{article.id}"
-    stored = await store.get_article(session, article.id)
+    stored = await article_store.get_article(session, article.id)
     return article_public(stored)
 
 
@@ -102,7 +101,7 @@ async def _replay(session, key: str, request_hash: str, principal, response: Res
             "different body; send a new key for a different article",
         )
     response.headers["Location"] = f"/v1/articles/{first.target_id}"
-    return article_public(await store.get_article(session, first.target_id))
+    return article_public(await article_store.get_article(session, first.target_id))
 
 
 @router.get("/{article_id}", response_model=ArticlePublic)
@@ -127,7 +126,7 @@ async def list_articles(
             raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
         before = int(cursor)
     owner = None if principal.sees_all else principal.key_id
-    rows = await store.list_articles(
+    rows = await article_store.list_articles(
         session, status=status_, owner_key=owner, before_seq=before, limit=limit
     )
     next_cursor = str(rows[-1].seq) if len(rows) == limit else None

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from service.config import MAX_TEXT_CHARS, Priority
-from service.storage.tables import ArticleStatus
+from service.config import MAX_TEXT_CHARS
+from service.domain.types import ArticleStatus, Priority
 
 MAX_TITLE_CHARS = 1000
 MAX_URL_CHARS = 2000
