@@ -62,4 +62,6 @@ async def find_session_key(session: AsyncSession, token: str) -> ApiKey | None:
 
 async def end_session(session: AsyncSession, token: str) -> None:
     """Sign out: the session's row is deleted, so its cookie opens nothing any more."""
-    await session.execute(delete(ReviewSession).where(ReviewSession.token_hash == hash_token(token)))
+    await session.execute(
+        delete(ReviewSession).where(ReviewSession.token_hash == hash_token(token))
+    )

@@ -15,10 +15,9 @@ import httpx
 import pytest
 
 from service.app.auth import SESSION_COOKIE
-from service.storage.db import migrate
-from service.storage.keys import create_key
 from service.domain.types import KeyRole
-from service.storage.db import run_in_transaction
+from service.storage.db import migrate, run_in_transaction
+from service.storage.keys import create_key
 from tests.conftest import sample_text
 from tests.faults.stack import Stack, stack_env
 
@@ -80,13 +79,17 @@ def test_no_key_or_session_token_reaches_logs_errors_or_exports(stack):
         secrets_.append(created.json()["key"])
         keep(admin.get("/v1/keys"))
 
-        article = keep(submit.post("/v1/articles", json={"text": sample_text("sy24-deir-ez-zor.txt")}))
+        article = keep(
+            submit.post("/v1/articles", json={"text": sample_text("sy24-deir-ez-zor.txt")})
+        )
         article_id = article.json()["id"]
-        batch = keep(submit.post(
-            "/v1/batches?name=nightly",
-            content='{"text": "قال الوزير إن الاجتماع انتهى."}\n{"text": "no arabic"}\n',
-            headers={"content-type": "application/x-ndjson"},
-        ))
+        batch = keep(
+            submit.post(
+                "/v1/batches?name=nightly",
+                content='{"text": "قال الوزير إن الاجتماع انتهى."}\n{"text": "no arabic"}\n',
+                headers={"content-type": "application/x-ndjson"},
+            )
+        )
         batch_id = batch.json()["id"]
 
         # Failing authentication: a made-up key, then a revoked one.
@@ -115,9 +118,11 @@ def test_no_key_or_session_token_reaches_logs_errors_or_exports(stack):
             keep(browser.get(f"/review/articles/{article_id}"))
             keep(browser.get("/review/logout"))
 
-        keep(review.patch(
-            f"/v1/articles/{article_id}/paragraphs/0/sentences/0", json={"en": "Corrected."}
-        ))
+        keep(
+            review.patch(
+                f"/v1/articles/{article_id}/paragraphs/0/sentences/0", json={"en": "Corrected."}
+            )
+        )
         for fmt in ("jsonl", "tmx", "csv"):
             assert keep(submit.get(f"/v1/articles/{article_id}/export?format={fmt}")).is_success
             assert keep(submit.get(f"/v1/batches/{batch_id}/export?format={fmt}")).is_success

@@ -15,8 +15,8 @@ import pytest
 from fastapi import FastAPI
 
 from service.app.auth import SESSION_COOKIE
-from service.app.main import create_app
 from service.app.csrf import CSRF_FIELD
+from service.app.main import create_app
 from tests.conftest import REPO_DIR, http_client, run_worker_burst, sign_in
 
 VALID = "قال الوزير إن الحكومة ستدعم المزارعين."
@@ -74,8 +74,10 @@ async def cases(world: World):
         stranger.cookies.set(SESSION_COOKIE, ended)
         yield 401, "ended session", await stranger.get("/v1/articles")
     yield 403, "role", await client.patch(sentence, json={"en": "A sentence."})
-    yield 403, "csrf", await reviewer.post(
-        f"/review/articles/{queued}/reviewed", data={CSRF_FIELD: "0" * 64}
+    yield (
+        403,
+        "csrf",
+        await reviewer.post(f"/review/articles/{queued}/reviewed", data={CSRF_FIELD: "0" * 64}),
     )
     yield 404, "unknown id", await client.get("/v1/articles/nope")
     async with http_client(app, world.other_key) as other:
@@ -99,13 +101,17 @@ async def cases(world: World):
         raw = json.dumps(body).encode()  # ASCII, a lone surrogate as its escape
         yield 422, label, await client.post("/v1/articles", content=raw, headers=JSON)
     yield 422, "malformed", await client.post("/v1/articles", content=b'{"text": ', headers=JSON)
-    yield 422, "not utf-8", await client.post(
-        "/v1/articles", content=b'{"text": "\xff"}', headers=JSON
+    yield (
+        422,
+        "not utf-8",
+        await client.post("/v1/articles", content=b'{"text": "\xff"}', headers=JSON),
     )
     key = {"Idempotency-Key": "documented"}
     await client.post("/v1/articles", json=bulk, headers=key)
-    yield 422, "idempotency", await client.post(
-        "/v1/articles", json={**bulk, "title": "آخر"}, headers=key
+    yield (
+        422,
+        "idempotency",
+        await client.post("/v1/articles", json={**bulk, "title": "آخر"}, headers=key),
     )
     for _ in range(RATE_LIMIT):
         await client.post("/v1/articles", json={"text": VALID})

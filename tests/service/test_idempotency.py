@@ -43,7 +43,9 @@ async def test_the_same_key_with_another_body_is_422_and_stores_nothing(client):
     )
     assert other.status_code == 422
     detail = other.json()["detail"]
-    assert "Idempotency-Key" in detail and first.json()["id"] in detail and "different body" in detail
+    assert (
+        "Idempotency-Key" in detail and first.json()["id"] in detail and "different body" in detail
+    )
     assert [a["id"] for a in await _articles(client)] == [first.json()["id"]]
 
 
