@@ -37,7 +37,12 @@ async def submit_article(
     response: Response,
     principal: SubmitterDep,
     settings: SettingsDep,
-    idempotency_key: StorableStr | None = Header(None, max_length=200),
+    idempotency_key: StorableStr | None = Header(
+        None,
+        max_length=200,
+        description="A retry with the same key and body gets the first article back; "
+        "another body with the same key gets 422.",
+    ),
 ) -> ArticlePublic:
     """Store the article, queue its translation and answer at once. A retry with the same
     Idempotency-Key (and the same body) answers with the article the first one created."""
