@@ -39,8 +39,8 @@ from common import REPO, sample_articles
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from service.localpostgres import PrivatePostgres, postgres_bin_dir
-from service.localstack import free_port, redis_answers, redis_server_binary
+from cli.localpostgres import PrivatePostgres, postgres_bin_dir
+from cli.localstack import free_port, redis_answers, redis_server_binary
 from service.storage.db import migrate
 from service.storage.tables import Article, ParagraphPair, SentencePair, Summary
 
@@ -194,7 +194,7 @@ class SoakStack:
 
     def start_api(self) -> None:
         self.api = self._spawn(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(self.api_port),
+            [sys.executable, "-m", "cli.main", "serve", "--port", str(self.api_port),
              "--no-migrate"],
             "api",
         )
@@ -208,7 +208,7 @@ class SoakStack:
         self._wait(ready, "api")
 
     def start_worker(self, index: int) -> subprocess.Popen:
-        worker = self._spawn([sys.executable, "-m", "service.cli", "worker"], f"worker-{index}")
+        worker = self._spawn([sys.executable, "-m", "cli.main", "worker"], f"worker-{index}")
         self.workers[index] = worker
         return worker
 
@@ -216,7 +216,7 @@ class SoakStack:
         keys = []
         for i in range(count):
             out = subprocess.run(
-                [sys.executable, "-m", "service.cli", "keys", "create", f"soak-{i}"],
+                [sys.executable, "-m", "cli.main", "keys", "create", f"soak-{i}"],
                 env=self.env, check=True, capture_output=True, text=True,
             ).stdout
             keys.append(out.strip().splitlines()[-1])

@@ -18,7 +18,8 @@ from arq.constants import job_key_prefix
 from arq.jobs import serialize_job
 from redis.exceptions import RedisError
 
-from service.config import Priority, Settings
+from service.config import Settings
+from service.domain.types import Priority
 
 log = logging.getLogger("tarjama.api")
 

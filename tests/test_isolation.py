@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from redis.asyncio import Redis
 
 from service.config import DEFAULT_REDIS_URL
-from service.main import create_app
+from service.app.main import create_app
 from service.storage.db import create_engine, session_factory, transaction
 from service.storage.keys import create_key
-from service.storage.tables import KeyRole
+from service.domain.types import KeyRole
 from tests.conftest import (
     REDIS_URL,
     http_client,

@@ -14,7 +14,7 @@ import signal
 import httpx
 import pytest
 
-from service.localpostgres import PrivatePostgres, postgres_bin_dir
+from cli.localpostgres import PrivatePostgres, postgres_bin_dir
 from service.storage.db import migrate
 from tests.faults.stack import (
     ARTICLES,

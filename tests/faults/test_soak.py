@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from service.localpostgres import postgres_bin_dir
+from cli.localpostgres import postgres_bin_dir
 from tests.conftest import REPO_DIR
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
