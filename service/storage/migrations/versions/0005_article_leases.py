@@ -1,7 +1,7 @@
 """article leases: the worker running an article, and until when
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0006
 Create Date: 2026-12-04
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0001'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
