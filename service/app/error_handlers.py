@@ -74,13 +74,31 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
 DATABASE_RETRY_AFTER_S = 2
 
 
+# SQLSTATE classes of a database that cannot be reached now: 08 connection exception,
+# 57 operator intervention (shutting down, starting up).
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "57")
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether `exc`, or an error it wraps, says the database cannot be reached."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OperationalError | InterfaceError | OSError):
+            return True
+        if getattr(error, "connection_invalidated", False):
+            return True
+        if str(getattr(error, "sqlstate", "") or "")[:2] in UNAVAILABLE_SQLSTATE_CLASSES:
+            return True
+        error = getattr(error, "orig", None) or error.__cause__
+    return False
+
+
 async def database_unavailable(request: Request, exc: Exception) -> Response:
     """503 with Retry-After while the database cannot be reached (a restart, a failover);
     any other database error is a bug, and stays a 500."""
-    lost = isinstance(exc, OperationalError | InterfaceError | OSError) or getattr(
-        exc, "connection_invalidated", False
-    )
-    if not lost:
+    if not _unreachable(exc):
         raise exc
     return JSONResponse(
         status_code=503,
