@@ -22,13 +22,16 @@ jobs run again elsewhere once a lease has passed. The job timeout still limits e
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
 from arq.constants import in_progress_key_prefix
 from arq.utils import timestamp_ms
 from arq.worker import Worker
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from service.queue import INTERACTIVE_HEADSTART_S
 
@@ -36,6 +39,9 @@ from service.queue import INTERACTIVE_HEADSTART_S
 INTERACTIVE_CUTOFF_MS = INTERACTIVE_HEADSTART_S * 1000 // 2
 # How long a job found running on another worker is left out of this worker's picks.
 ELSEWHERE_RECHECK_S = 1.0
+# While Redis is down: how long to pause between polls, and how often to say so.
+REDIS_DOWN_PAUSE_S = 0.5
+REDIS_DOWN_LOG_EVERY_S = 10.0
 log = logging.getLogger("tarjama.worker")
 
 
@@ -60,8 +66,21 @@ class PriorityWorker(Worker):
             self.in_progress_timeout_s = lease_s  # arq's start_jobs sets the key for this long
         self.lease_renew_s = lease_renew_s
         self._renewed_at = time.monotonic()
+        self._redis_down_logged_at = 0.0
 
     async def _poll_iteration(self) -> None:
+        try:
+            await self._poll_once()
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            # Redis restarts: ride it out (the client reconnects at the next poll) instead
+            # of exiting with every article in flight; jobs lost with it are queued again
+            # by the reconciler.
+            if time.monotonic() - self._redis_down_logged_at > REDIS_DOWN_LOG_EVERY_S:
+                self._redis_down_logged_at = time.monotonic()
+                log.warning("Redis unavailable, polling again: %s", exc)
+            await asyncio.sleep(REDIS_DOWN_PAUSE_S)
+
+    async def _poll_once(self) -> None:
         if time.monotonic() - self._renewed_at >= self.lease_renew_s:
             await self._renew_in_progress()
         if self.allow_pick_jobs and self.job_counter < self.max_jobs:
