@@ -4,6 +4,7 @@ Redis and PostgreSQL restarted. Every accepted article ends done exactly once.""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -44,3 +45,4 @@ def test_a_small_soak_keeps_every_promise():
     assert sum(len(k["held"]) for k in report["kills"]) > 0
     assert 0 < report["slowest_recovery_s"] <= 60
     assert report["interactive_latency_s"]
+    shutil.rmtree(report["logs"], ignore_errors=True)  # kept only when the soak failed
