@@ -222,7 +222,7 @@ def eval_model(
                 f"no model {model or settings.model!r} in {settings.models_dir}: see "
                 "`tarjama models list`, or give --model a path"
             )
-        translator = Translator(model_dir, **settings.translator_options())
+        translator = Translator(model_dir, settings.translator_options())
         segmented = SegmentedTranslate(translator.translate)
         scores = [
             evaluate(translator.translate, data, "engine"),

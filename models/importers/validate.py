@@ -19,6 +19,7 @@ SMOKE_SENTENCE = "قال الوزير إن الاجتماع سيعقد يوم ا
 
 def validate_model(model_dir: Path) -> None:
     """Check a saved model: valid card, tokens in the vocabulary, and it translates."""
+    from models.options import TranslatorOptions
     from models.translator import Translator
 
     card = load_card(model_dir)
@@ -37,7 +38,7 @@ def validate_model(model_dir: Path) -> None:
             f"only {coverage:.0%} of the source tokenizer's pieces are in the model's "
             "vocabulary: the tokenizer does not belong to this model"
         )
-    translator = Translator(model_dir, device="cpu", intra_threads=1, beam_size=1)
+    translator = Translator(model_dir, TranslatorOptions(device="cpu", intra_threads=1, beam_size=1))
     try:
         translator.translate([SMOKE_SENTENCE])
     except RuntimeError as exc:

@@ -8,6 +8,8 @@ import unicodedata
 
 import pytest
 
+from models.options import TranslatorOptions
+
 from models.translator import Translator, clean_source
 from tests.hostile.accounting import assert_accounted_for
 from tests.conftest import run_worker_burst
@@ -114,7 +116,7 @@ async def test_a_2000_word_sentence_is_translated_in_pieces(client, settings, ti
     (paragraph,) = article["paragraphs"]
     (sentence,) = paragraph["sentences"]
     assert sentence["ar"] == LONG_SENTENCE
-    translator = Translator(tiny_model_dir, device="cpu", intra_threads=1, beam_size=1)
+    translator = Translator(tiny_model_dir, TranslatorOptions(device="cpu", intra_threads=1, beam_size=1))
     pieces = translator.split_to_fit(clean_source(LONG_SENTENCE))
     assert len(pieces) > 1
     assert all(len(p) <= translator.max_source_pieces for p in pieces)

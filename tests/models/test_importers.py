@@ -22,6 +22,7 @@ from models.errors import (
 from models.importers import import_model, saved_quantization
 from models.registry import KNOWN_MODELS
 from models.synthetic import build_random_model, build_tokenizer
+from models.options import TranslatorOptions
 from models.translator import Translator
 from tests.models.builders import (
     ARABIC_SENTENCES,
@@ -78,7 +79,7 @@ class TestMarianRelease:
         # The card adds </s>; the engine must not add a second one.
         assert json.loads((model_dir / "config.json").read_text())["add_source_eos"] is False
 
-        translations = Translator(model_dir, device="cpu", beam_size=1).translate(ARABIC_SENTENCES)
+        translations = Translator(model_dir, TranslatorOptions(device="cpu", beam_size=1)).translate(ARABIC_SENTENCES)
         assert len(translations) == len(ARABIC_SENTENCES)
         assert all(t.text.strip() for t in translations)
         assert all(0.0 < t.confidence <= 1.0 for t in translations)
@@ -90,7 +91,7 @@ class TestMarianRelease:
 
         assert card.name == "opus-2019-12-18"
         assert card.extra["conversion"]["imported_from"] == str(archive.resolve())
-        assert Translator(models_dir / card.name, device="cpu").translate(["مرحبا."])[0].text
+        assert Translator(models_dir / card.name, TranslatorOptions(device="cpu")).translate(["مرحبا."])[0].text
 
     def test_folder_without_decoder_yml(self, tmp_path, models_dir):
         release = build_marian_release(tmp_path / "bare", decoder_yml=False)
@@ -125,7 +126,7 @@ class TestCTranslate2Folder:
         assert card.quantization == "int8"
         assert card.origin == str(foreign.resolve())
         assert card.source_suffix == ["</s>"]
-        assert Translator(model_dir, device="cpu").translate(ARABIC_SENTENCES[:1])[0].text
+        assert Translator(model_dir, TranslatorOptions(device="cpu")).translate(ARABIC_SENTENCES[:1])[0].text
 
     def test_quantisation_is_recorded_not_changed(self, tmp_path, models_dir):
         foreign = build_random_model(tmp_path / "fp16", sample_lines(100), quantization="float16")
@@ -284,7 +285,7 @@ class TestTransformersFolder:
 
         assert card.quantization == "int8" and card.source_suffix == ["</s>"]
         assert card.extra["conversion"]["source_format"] == "transformers"
-        translations = Translator(models_dir / "hf-marian", device="cpu").translate(
+        translations = Translator(models_dir / "hf-marian", TranslatorOptions(device="cpu")).translate(
             ARABIC_SENTENCES
         )
         assert len(translations) == len(ARABIC_SENTENCES)
@@ -304,7 +305,7 @@ class TestTransformersFolder:
             "source": "sentencepiece.bpe.model",
             "target": "sentencepiece.bpe.model",
         }
-        translator = Translator(models_dir / "hf-nllb", device="cpu")
+        translator = Translator(models_dir / "hf-nllb", TranslatorOptions(device="cpu"))
         assert len(translator.translate(ARABIC_SENTENCES)) == len(ARABIC_SENTENCES)
 
 
