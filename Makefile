@@ -1,10 +1,11 @@
 # make demo: install, start everything locally and translate the sample articles.
 # make test: install and run the test suite (needs Redis and PostgreSQL; see README).
+# make lint: ruff (rules and format) and mypy, configured in pyproject.toml.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test serve worker bench clean
+.PHONY: install demo lint test serve worker bench clean
 
 $(BIN)/tarjama: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +17,11 @@ install: $(BIN)/tarjama
 
 demo: install
 	$(BIN)/tarjama demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: install
 	$(BIN)/python -m pytest
