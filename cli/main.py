@@ -11,7 +11,9 @@ from cli.client_commands import batches, export, submit
 from service.config import get_settings
 from service.logs import configure_logging
 
-app = typer.Typer(help="Arabic-to-English translation and summarisation service.", no_args_is_help=True)
+app = typer.Typer(
+    help="Arabic-to-English translation and summarisation service.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -110,7 +112,9 @@ def keys_create(
     try:
         key_role = KeyRole(role)
     except ValueError:
-        raise typer.BadParameter("role must be submit, review or admin", param_hint="--role")
+        raise typer.BadParameter(
+            "role must be submit, review or admin", param_hint="--role"
+        ) from None
     row, key = _run_db(lambda session: _create_key(session, name, key_role))
     typer.echo(f"created {row.role} key {row.prefix}… for {row.name!r} (id {row.id})")
     typer.echo(key)

@@ -22,6 +22,7 @@ import sentencepiece as spm
 
 from models.card import ModelCard, load_card
 from models.options import TranslatorOptions
+
 VMAP_FILE = "vmap.txt"  # where CTranslate2's converters put a vocabulary map
 # Decoding may produce this many target tokens per source token, plus a margin.
 DECODING_LENGTH_RATIO = 2.0
@@ -197,7 +198,9 @@ class Translator:
             return []
         longest = max(len(c) for c in chunks)
         source = [self.card.source_prefix + c + self.card.source_suffix for c in chunks]
-        target_prefix = [list(self.card.target_prefix)] * len(chunks) if self.card.target_prefix else None
+        target_prefix = (
+            [list(self.card.target_prefix)] * len(chunks) if self.card.target_prefix else None
+        )
         results = self._engine.translate_batch(
             source,
             target_prefix=target_prefix,

@@ -18,11 +18,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.synthetic import build_random_model
-from service.config import Settings
 from service.app.main import create_app
+from service.config import Settings
+from service.domain.types import KeyRole
 from service.storage.db import create_engine, migrate, session_factory, transaction
 from service.storage.keys import create_key
-from service.domain.types import KeyRole
 from workers.segment import split_paragraphs
 from workers.settings import build_worker
 

@@ -127,7 +127,9 @@ class SentenceBatcher:
         self._changed = asyncio.Event()
         self._runner: asyncio.Task | None = None
 
-    async def translate(self, sentences: Sequence[str], *, urgent: bool = False) -> list[Translation]:
+    async def translate(
+        self, sentences: Sequence[str], *, urgent: bool = False
+    ) -> list[Translation]:
         if not sentences:
             return []
         prepared = await asyncio.to_thread(lambda: [self._engine.prepare(s) for s in sentences])

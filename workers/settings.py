@@ -25,8 +25,8 @@ from service.queue import connect, redis_settings
 from service.storage.db import create_engine, session_factory
 from workers.batcher import SentenceBatcher
 from workers.jobs import translate_article
-from workers.priority import PriorityWorker
 from workers.notify import deliver_batch_event, on_batch_progress
+from workers.priority import PriorityWorker
 from workers.reconcile import reconcile_forever
 
 log = logging.getLogger("tarjama.worker")

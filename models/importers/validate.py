@@ -38,7 +38,8 @@ def validate_model(model_dir: Path) -> None:
             f"only {coverage:.0%} of the source tokenizer's pieces are in the model's "
             "vocabulary: the tokenizer does not belong to this model"
         )
-    translator = Translator(model_dir, TranslatorOptions(device="cpu", intra_threads=1, beam_size=1))
+    options = TranslatorOptions(device="cpu", intra_threads=1, beam_size=1)
+    translator = Translator(model_dir, options)
     try:
         translator.translate([SMOKE_SENTENCE])
     except RuntimeError as exc:

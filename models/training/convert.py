@@ -31,7 +31,9 @@ def extend_positions(model: MarianMTModel, positions: int) -> MarianMTModel:
     return extended.eval()
 
 
-def save_transformers(model: MarianMTModel, spm_model: Path, vocab_json: Path, hf_dir: Path) -> Path:
+def save_transformers(
+    model: MarianMTModel, spm_model: Path, vocab_json: Path, hf_dir: Path
+) -> Path:
     """Write a Transformers Marian directory (weights, config and tokenizer files).
 
     One shared SentencePiece model serves both sides, so it is saved under both names.

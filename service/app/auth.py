@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
-from service.storage import keys as key_store
 from service.domain.types import KeyRole
+from service.storage import keys as key_store
 
 SESSION_COOKIE = "tarjama_key"
 ROLE_RANK = {KeyRole.submit: 0, KeyRole.review: 1, KeyRole.admin: 2}

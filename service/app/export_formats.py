@@ -94,7 +94,11 @@ def tmx_head() -> str:
 
 
 TMX_TAIL = "\n  </body>\n</tmx>\n"
-BODY_WRITERS = {ExportFormat.jsonl: jsonl_lines, ExportFormat.csv: csv_rows, ExportFormat.tmx: tmx_units}
+BODY_WRITERS = {
+    ExportFormat.jsonl: jsonl_lines,
+    ExportFormat.csv: csv_rows,
+    ExportFormat.tmx: tmx_units,
+}
 
 
 async def export_stream(

@@ -9,8 +9,8 @@ from fastapi import FastAPI
 
 from service.app import error_handlers, web
 from service.app.api import articles, batches, edits, exports, health, keys, metrics
-from service.config import Settings, get_settings
 from service.app.body_limit import BodySizeLimit
+from service.config import Settings, get_settings
 from service.queue import connect
 from service.storage.db import create_engine, session_factory
 

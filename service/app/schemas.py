@@ -379,7 +379,11 @@ def batch_public(batch, progress) -> BatchPublic:
         counts=progress.counts,
         progress=round(progress.finished / progress.total, 4) if progress.total else 1.0,
         articles_per_minute=round(rate, 2) if rate else None,
-        eta_seconds=round(remaining / rate * 60, 1) if rate and remaining else (0.0 if not remaining else None),
+        eta_seconds=(
+            round(remaining / rate * 60, 1)
+            if rate and remaining
+            else (0.0 if not remaining else None)
+        ),
         finished=remaining == 0,
         finished_at=progress.last_finished_at if remaining == 0 else None,
         translation_memory_hit_rate=(

@@ -22,7 +22,9 @@ MAX_ERROR_CHARS = 2000
 
 def content_hash(title: str | None, text: str) -> str:
     """Identifies an article's content: the same title and text, normalised, hash alike."""
-    normalised = [" ".join(unicodedata.normalize("NFKC", part or "").split()) for part in (title, text)]
+    normalised = [
+        " ".join(unicodedata.normalize("NFKC", part or "").split()) for part in (title, text)
+    ]
     return hashlib.sha256("\n".join(normalised).encode()).hexdigest()
 
 

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.domain.types import FINISHED, ArticleStatus
 from service.storage.articles import content_hash
 from service.storage.db import equals
-from service.domain.types import FINISHED, ArticleStatus
 from service.storage.tables import Article, Batch, new_id, utcnow
 
 ID_PAGE = 1000

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, event, false
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -47,6 +52,11 @@ def storable(text: str) -> bool:
 def equals(column, value: str) -> ColumnElement[bool]:
     """`column = value`, or false for a value that cannot be stored (see `storable`)."""
     return column == value if storable(value) else false()
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    """Whether `session` talks to PostgreSQL (else SQLite), for the queries that differ."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from service.domain.types import ArticleStatus, KeyRole
+from service.domain.types import ArticleStatus
 
 
 def utcnow() -> datetime:

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from cli.localstack import free_port, redis_answers, redis_server_binary
+from service.domain.types import KeyRole
 from service.storage.db import create_engine, session_factory, transaction
 from service.storage.keys import create_key
-from service.domain.types import KeyRole
 from service.storage.tables import Article, ParagraphPair, SentencePair, Summary
 
 STARTUP_TIMEOUT_S = 60
@@ -92,7 +92,9 @@ class Stack:
         self._wait(self._api_ready, "api")
 
     def start_worker(self) -> subprocess.Popen:
-        worker = self._spawn([sys.executable, "-m", "cli.main", "worker"], f"worker-{len(self.workers)}")
+        worker = self._spawn(
+            [sys.executable, "-m", "cli.main", "worker"], f"worker-{len(self.workers)}"
+        )
         self.workers.append(worker)
         return worker
 

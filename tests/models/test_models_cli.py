@@ -7,8 +7,8 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from service.config import get_settings
 from cli.model_commands import app
+from service.config import get_settings
 from tests.models.builders import build_marian_release
 
 runner = CliRunner()

@@ -7,7 +7,6 @@ import shutil
 import pytest
 
 from models.options import TranslatorOptions
-
 from models.translator import Translator, clean_source
 
 LONG_WORDS = 300

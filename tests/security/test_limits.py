@@ -9,10 +9,9 @@ import uuid
 import pytest
 
 from service.app.main import create_app
-from service.queue import connect
 from service.app.rate_limit import WINDOW_S, count_in_window
-from tests.conftest import http_client
-from tests.conftest import run_worker_burst
+from service.queue import connect
+from tests.conftest import http_client, run_worker_burst
 
 TEXT = "قال الوزير إن الحكومة ستدعم المزارعين."
 LIMIT = 3

@@ -12,15 +12,14 @@ import pytest
 from arq import Retry
 from prometheus_client.parser import text_string_to_metric_families
 
-from service.domain.types import Priority
 from cli.localstack import free_port
-from service.logs import JsonFormatter, configure_logging
 from service.app.main import create_app
+from service.domain.types import Priority
+from service.logs import JsonFormatter, configure_logging
 from service.queue import enqueue_articles
 from service.storage import articles as article_store
 from service.storage.db import create_engine, session_factory, transaction
-from tests.conftest import http_client
-from tests.conftest import run_worker_burst
+from tests.conftest import http_client, run_worker_burst
 from workers.jobs import translate_article
 
 TEXT = "عنوان الخبر\n\nقال الوزير إن الحكومة ستدعم المزارعين. وأضاف أن الدعم سيبدأ قريبا."
@@ -59,7 +58,7 @@ async def test_queue_depth_by_priority(app, settings, make_key):
 async def test_article_figures_after_a_real_run(app, settings, make_key):
     key = await make_key("submit")
     async with http_client(app, key) as c:
-        for n in range(3):
+        for _ in range(3):
             response = await c.post("/v1/articles", json={"text": f"{TEXT} {uuid.uuid4().hex}"})
             assert response.status_code == 202
     await run_worker_burst(settings)

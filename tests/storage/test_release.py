@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from service.domain.types import ArticleStatus
 from service.storage import articles as article_store
 from service.storage.db import create_engine, session_factory, transaction
-from service.domain.types import ArticleStatus
 
 
 async def test_a_released_article_is_queued_again_without_counting_the_attempt(

@@ -18,12 +18,12 @@ import pytest
 import uvicorn
 from sqlalchemy import update
 
-from service.config import Settings
 from service.app.main import create_app
+from service.config import Settings
+from service.domain.types import ArticleStatus, KeyRole
 from service.storage.articles import create_article
 from service.storage.db import create_engine, migrate, session_factory, transaction
 from service.storage.keys import create_key
-from service.domain.types import ArticleStatus, KeyRole
 from service.storage.tables import Article, Batch
 from tests.conftest import REPO_DIR, make_settings, run_worker_burst, sample_text
 
@@ -127,8 +127,9 @@ async def keys(web_settings: Settings) -> Keys:
 
 @pytest.fixture(scope="module")
 async def seeded(live_server: str, web_settings: Settings, keys: Keys) -> Seeded:
-    """SY24, an article with multi-sentence paragraphs and one full of markup, translated by a real worker through the HTTP API;
-    then a queued article and a half-finished batch that no worker will pick up."""
+    """SY24, an article with multi-sentence paragraphs and one full of markup, translated
+    by a real worker through the HTTP API; then a queued article and a half-finished batch
+    that no worker will pick up."""
     headers = {"Authorization": f"Bearer {keys.submit}"}
     async with httpx.AsyncClient(base_url=live_server, headers=headers, timeout=30) as client:
         sy24 = await _submit(

@@ -9,7 +9,6 @@ import threading
 import pytest
 
 from models.options import TranslatorOptions
-
 from models.translator import Translator
 from workers.batcher import SentenceBatcher
 

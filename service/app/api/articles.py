@@ -5,9 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from service.app.auth import SubmitterDep
-from service.storage.db import committing
 from service.app.deps import RedisDep, SessionDep, SettingsDep, visible_article
-from service.queue import enqueue_article
 from service.app.rate_limit import limit_interactive_submits
 from service.app.schemas import (
     ArticleCreate,
@@ -16,8 +14,10 @@ from service.app.schemas import (
     article_list_item,
     article_public,
 )
-from service.storage import articles as article_store
 from service.domain.types import ArticleStatus
+from service.queue import enqueue_article
+from service.storage import articles as article_store
+from service.storage.db import committing
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 MAX_PAGE_SIZE = 200

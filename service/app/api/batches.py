@@ -11,10 +11,8 @@ from pydantic import AnyHttpUrl, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from service.app.auth import Principal, SubmitterDep, visible
-from service.storage.db import committing
 from service.app.deps import RedisDep, SessionDep, SettingsDep
 from service.app.error_handlers import undecodable
-from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
 from service.app.schemas import (
     ArticleCreate,
     BatchCreated,
@@ -24,9 +22,11 @@ from service.app.schemas import (
     StorableStr,
     batch_public,
 )
+from service.domain.types import ArticleStatus, Priority
+from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
 from service.storage import batches as batch_store
 from service.storage import idempotency
-from service.domain.types import ArticleStatus, Priority
+from service.storage.db import committing
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 INSERT_CHUNK = 500
@@ -142,7 +142,9 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
             **options,
         )
         if idempotency_key:
-            await idempotency.remember(session, idempotency_key, "batch", principal.key_id, batch.id)
+            await idempotency.remember(
+                session, idempotency_key, "batch", principal.key_id, batch.id
+            )
         pending: list[dict] = []
         async for number, raw in ndjson_lines(request):
             try:
@@ -171,7 +173,9 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
 
 
 async def _flush(session, batch, pending: list[dict], queued: dict[Priority, list[str]]) -> None:
-    for row, article_id in zip(pending, await batch_store.add_articles(session, batch, pending)):
+    for row, article_id in zip(
+        pending, await batch_store.add_articles(session, batch, pending), strict=True
+    ):
         queued.setdefault(row["priority"], []).append(article_id)
     pending.clear()
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from service.app.auth import SESSION_COOKIE, ReviewerDep, SubmitterDep
+from service.app.csrf import CSRF_HEADER, csrf_valid
 from service.app.deps import SessionDep, visible_article
 from service.app.schemas import (
     ArticleReviewed,
@@ -17,7 +18,6 @@ from service.app.schemas import (
     sentence_edited,
 )
 from service.storage import edits
-from service.app.csrf import CSRF_HEADER, csrf_valid
 
 router = APIRouter(prefix="/v1/articles", tags=["edits"])
 

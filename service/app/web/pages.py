@@ -20,15 +20,15 @@ from service.app.auth import (
     presented_key,
     visible,
 )
+from service.app.csrf import CSRF_FIELD, csrf_token, csrf_valid
 from service.app.deps import SessionDep
 from service.app.schemas import clean_sentence_text, sentence_edited
+from service.app.web import views
+from service.app.web.security import local_path
+from service.domain.types import UNFINISHED, ArticleStatus, KeyRole
 from service.storage import edits, review
 from service.storage.articles import get_article
 from service.storage.keys import find_active_key
-from service.domain.types import UNFINISHED, ArticleStatus, KeyRole
-from service.app.web import views
-from service.app.csrf import CSRF_FIELD, csrf_token, csrf_valid
-from service.app.web.security import local_path
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 ARTICLES_PER_PAGE = 25
