@@ -212,7 +212,7 @@ def choose_final_weights(model, args, heldout: Corpus, recent: RecentCheckpoints
     for name, state in candidates.items():
         model.load_state_dict(state)
         losses[name] = heldout_loss(model, heldout, pad_id, args.batch_tokens)
-    chosen = min(losses, key=losses.get)
+    chosen = min(losses, key=losses.__getitem__)
     model.load_state_dict(candidates[chosen])
     log(event="final_weights", chosen=chosen, **{k: round(v, 4) for k, v in losses.items()})
     return chosen, losses[chosen]

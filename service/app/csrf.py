@@ -21,4 +21,4 @@ def csrf_token(api_key: str) -> str:
 
 
 def csrf_valid(api_key: str, token: str | None) -> bool:
-    return bool(token) and hmac.compare_digest(csrf_token(api_key), token)
+    return token is not None and token != "" and hmac.compare_digest(csrf_token(api_key), token)

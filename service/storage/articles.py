@@ -14,8 +14,15 @@ from sqlalchemy.orm import selectinload
 
 from service.domain.results import ArticleResult
 from service.domain.types import UNFINISHED, ArticleStatus
-from service.storage.db import equals
-from service.storage.tables import Article, ParagraphPair, SentencePair, Summary, utcnow
+from service.storage.db import equals, rows_changed
+from service.storage.tables import (
+    Article,
+    ParagraphPair,
+    SentencePair,
+    Summary,
+    core_table,
+    utcnow,
+)
 
 MAX_ERROR_CHARS = 2000
 
@@ -103,7 +110,7 @@ async def list_articles(
 
 # The worker's statements, built once: each runs once per article, and building a
 # statement costs more Python than executing its cached compiled form.
-_ARTICLES = Article.__table__
+_ARTICLES = core_table(Article)
 _UNFINISHED = _ARTICLES.c.status.in_(UNFINISHED)
 _START = (
     update(_ARTICLES)
@@ -138,9 +145,10 @@ async def save_result(
     """
     # Core statements on the tables, not the ORM: nothing here needs the unit of work or
     # the identity map, and this runs once per article on the worker's event loop.
-    sentences, paragraphs = SentencePair.__table__, ParagraphPair.__table__
-    summaries = Summary.__table__
-    marked = await session.execute(
+    sentences, paragraphs = core_table(SentencePair), core_table(ParagraphPair)
+    summaries = core_table(Summary)
+    marked = await rows_changed(
+        session,
         _MARK_DONE,
         {
             "article_id": article_id,
@@ -158,13 +166,13 @@ async def save_result(
             "finished_at": utcnow(),
         },
     )
-    if marked.rowcount == 0:
+    if marked == 0:
         return False
     if replace:
         for table in (sentences, paragraphs, summaries):
             await session.execute(delete(table).where(table.c.article_id == article_id))
     # Bulk inserts (executemany): an article may have 10,000 paragraphs.
-    paragraph_pks = {}
+    paragraph_pks: dict[int, int] = {}
     if result.paragraphs:
         inserted = await session.execute(
             insert(paragraphs).returning(paragraphs.c.index, paragraphs.c.pk),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, event, false
+from sqlalchemy import ColumnElement, CursorResult, Executable, event, false
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -52,6 +52,14 @@ def storable(text: str) -> bool:
 def equals(column, value: str) -> ColumnElement[bool]:
     """`column = value`, or false for a value that cannot be stored (see `storable`)."""
     return column == value if storable(value) else false()
+
+
+async def rows_changed(
+    session: AsyncSession, statement: Executable, parameters: dict[str, Any] | None = None
+) -> int:
+    """Run an UPDATE or DELETE and count the rows it changed."""
+    result = await session.execute(statement, parameters)
+    return cast("CursorResult[Any]", result).rowcount  # what DML statements return
 
 
 def is_postgres(session: AsyncSession) -> bool:

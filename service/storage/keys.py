@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.domain.types import KeyRole
-from service.storage.db import equals
+from service.storage.db import equals, rows_changed
 from service.storage.tables import ApiKey, utcnow
 
 KEY_PREFIX = "tj_"
@@ -47,11 +47,12 @@ async def list_keys(session: AsyncSession) -> Sequence[ApiKey]:
 
 async def revoke_key(session: AsyncSession, key_id: str) -> bool:
     """Revoke by id or by shown prefix; False when no active key matches."""
-    result = await session.execute(
+    revoked = await rows_changed(
+        session,
         update(ApiKey)
         .where(
             equals(ApiKey.id, key_id) | equals(ApiKey.prefix, key_id), ApiKey.revoked_at.is_(None)
         )
-        .values(revoked_at=utcnow())
+        .values(revoked_at=utcnow()),
     )
-    return result.rowcount > 0
+    return revoked > 0

@@ -85,7 +85,7 @@ async def memory_totals(session: AsyncSession) -> tuple[int, int]:
         func.coalesce(func.sum(Article.memory_hits), 0),
     ).where(and_(Article.status == ArticleStatus.done, Article.reused_from.is_(None)))
     units, hits = (await session.execute(query)).one()
-    return int(units), int(hits)
+    return int(units or 0), int(hits or 0)
 
 
 async def failure_reasons(session: AsyncSession) -> dict[str, int]:

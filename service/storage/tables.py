@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -224,3 +225,9 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def core_table(model: type[Base]) -> Table:
+    """The Core table of a mapped class, for statements that skip the ORM (`__table__`
+    is typed as any FromClause)."""
+    return Base.metadata.tables[model.__tablename__]

@@ -116,7 +116,11 @@ async def submit_batch(
                                 name=name, not_before=not_before, callback_url=callback_url)
     except IntegrityError:  # a concurrent request with the same Idempotency-Key won
         await session.rollback()
+        if not idempotency_key:
+            raise
         existing = await idempotency.recall(session, idempotency_key, "batch", principal.key_id)
+        if existing is None:
+            raise
         return await _replay(session, existing, response)
     batch_id, result, queued = created
     # Stored first, then queued: if Redis fails here, the reconciler queues them later.
@@ -195,6 +199,8 @@ def _article_row(article: ArticleCreate, batch_priority: Priority) -> dict:
 
 async def _replay(session, batch_id: str, response: Response) -> BatchCreated:
     batch = await batch_store.get_batch(session, batch_id)
+    if batch is None:  # batches are never deleted: the key's record names a stored one
+        raise LookupError(f"batch {batch_id} of an idempotency key is not stored")
     response.headers["Location"] = f"/v1/batches/{batch_id}"
     rejected = [RejectedLine(**r) for r in json.loads(batch.rejected_json)]
     return BatchCreated(

@@ -25,6 +25,7 @@ from service.app.deps import SessionDep
 from service.app.schemas import clean_sentence_text, sentence_edited
 from service.app.web import views
 from service.app.web.security import local_path
+from service.domain.errors import EditError
 from service.domain.types import UNFINISHED, ArticleStatus, KeyRole
 from service.storage import edits, review
 from service.storage.articles import get_article
@@ -286,7 +287,7 @@ async def save_sentence(
             row = await edits.edit_sentence(
                 session, article_id, paragraph, sentence, text, principal.name
             )
-    except edits.EditError as error:
+    except EditError as error:
         return problem(request, principal, EDIT_ERROR_STATUS[type(error)], str(error))
     if wants_json(request):
         return JSONResponse(sentence_edited(row).model_dump(mode="json"))
@@ -309,6 +310,6 @@ async def mark_reviewed(
     try:
         async with session.begin():
             await edits.mark_reviewed(session, article_id, principal.name)
-    except edits.EditError as error:
+    except EditError as error:
         return problem(request, principal, EDIT_ERROR_STATUS[type(error)], str(error))
     return RedirectResponse(f"/review/articles/{article_id}", 303)
