@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from service.domain.results import ArticleResult
-from service.domain.types import UNFINISHED, ArticleStatus
+from service.domain.types import UNFINISHED, ArticleStatus, Priority
 from service.storage.db import equals, rows_changed
 from service.storage.tables import (
     Article,
@@ -35,9 +35,33 @@ def content_hash(title: str | None, text: str) -> str:
     return hashlib.sha256("\n".join(normalised).encode()).hexdigest()
 
 
-async def create_article(session: AsyncSession, **values) -> Article:
-    article = Article(status=ArticleStatus.queued, **values)
-    article.content_hash = content_hash(article.title_ar, article.text)
+async def create_article(
+    session: AsyncSession,
+    *,
+    text: str,
+    priority: Priority,
+    title_ar: str | None = None,
+    source_url: str | None = None,
+    external_id: str | None = None,
+    summary_sentences: int | None = None,
+    force: bool = False,
+    owner_key: str | None = None,
+    batch_id: str | None = None,
+) -> Article:
+    """A new queued article (the caller enqueues it once committed)."""
+    article = Article(
+        status=ArticleStatus.queued,
+        text=text,
+        priority=priority,
+        title_ar=title_ar,
+        source_url=source_url,
+        external_id=external_id,
+        summary_sentences=summary_sentences,
+        force=force,
+        owner_key=owner_key,
+        batch_id=batch_id,
+        content_hash=content_hash(title_ar, text),
+    )
     session.add(article)
     await session.flush()
     return article
