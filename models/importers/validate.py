@@ -9,6 +9,8 @@ import sentencepiece as spm
 
 from models.card import load_card
 from models.errors import ConversionError
+from models.options import TranslatorOptions
+from models.translator import Translator
 
 # Share of the source tokenizer's pieces that must be in the model's source vocabulary.
 # Marian and NLLB vocabularies hold every piece of their tokenizers; a tokenizer that
@@ -19,9 +21,6 @@ SMOKE_SENTENCE = "قال الوزير إن الاجتماع سيعقد يوم ا
 
 def validate_model(model_dir: Path) -> None:
     """Check a saved model: valid card, tokens in the vocabulary, and it translates."""
-    from models.options import TranslatorOptions
-    from models.translator import Translator
-
     card = load_card(model_dir)
     source_vocab, target_vocab = _vocabularies(model_dir)
     unknown = [t for t in card.source_prefix + card.source_suffix if t not in source_vocab]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -111,7 +112,6 @@ def migrate(url: str, revision: str = "head") -> None:
 
 def run_in_transaction(url: str, work):
     """Run the coroutine `work(session)` in one transaction, from synchronous code."""
-    import asyncio
 
     async def run():
         engine = create_engine(url)
