@@ -1,4 +1,5 @@
-# make demo: install, start everything locally and translate the sample articles.
+# make demo: install, start everything locally and translate the sample articles
+#            (make demo DEMO_ARGS=--keep-serving: then keep serving the review pages).
 # make test: install and run the test suite (needs Redis and PostgreSQL; see README).
 # make lint: ruff (rules and format) and mypy, configured in pyproject.toml.
 PYTHON ?= python3
@@ -16,7 +17,7 @@ $(BIN)/tarjama: pyproject.toml
 install: $(BIN)/tarjama
 
 demo: install
-	$(BIN)/tarjama demo
+	$(BIN)/tarjama demo $(DEMO_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ from playwright.async_api import expect
 
 from service.app.auth import SESSION_COOKIE
 from service.domain.types import ArticleStatus
+from tests.conftest import sign_in
 from tests.factories import set_status
 from tests.web.seed_data import ARTIFACTS_DIR, XSS_IMG, XSS_SCRIPT
 
@@ -22,7 +23,8 @@ CORRECTION = "Russia has told its pilots to stay out of the skies over Albu Kama
 
 @asynccontextmanager
 async def opened(browser, base_url: str, key: str | None = None, *, javascript: bool = True):
-    """A fresh browser context (signed in with `key` when given) and a page in it."""
+    """A fresh browser context (signed in with `key` when given, through the login form's
+    POST) and a page in it."""
     context = await browser.new_context(
         base_url=base_url,
         java_script_enabled=javascript,
@@ -34,7 +36,7 @@ async def opened(browser, base_url: str, key: str | None = None, *, javascript: 
             [
                 {
                     "name": SESSION_COOKIE,
-                    "value": key,
+                    "value": await sign_in(base_url, key),
                     "url": base_url,
                     "httpOnly": True,
                     "sameSite": "Strict",
