@@ -21,8 +21,8 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/ruff format --check .
 
 test: install
 	$(BIN)/python -m pytest
