@@ -109,23 +109,35 @@ class Report:
         held = sum(len(k.held) for k in self.kills)
         lat = self.interactive_latency_s
         return [
-            (f"submitted {self.accepted} of {self.articles} articles: {self.interactive} "
-             f"interactive, the rest in {self.batches} bulk batches, in {self.duration_s:.0f} s"),
-            (f"faults: {len(self.kills)} workers killed with SIGKILL ({held} articles running "
-             f"on them), restarts: {', '.join(self.restarts) or 'none'}; unexpected exits: "
-             f"{len(self.unexpected_exits)}"),
-            (f"done exactly once: {self.done_once}/{self.accepted}; not done {len(self.lost)} "
-             f"(of which failed {len(self.failed)}), "
-             f"duplicated {len(self.duplicated)}, extra from retries {self.extra}"),
-            (f"requests: {self.requests}, by status {dict(sorted(self.statuses.items()))}; "
-             f"5xx: {len(self.server_errors)} (and {len(self.unavailable)} answers 503 while a "
-             f"service restarted); retried after a refused connection: {self.retries}"),
-            (f"after a kill: the slowest article was done {self.slowest_recovery_s:.1f} s "
-             f"after its worker died (limit {RECOVERY_LIMIT_S} s)"),
-            (f"interactive latency (submit to done, seen by the client): p50 "
-             f"{self.percentile(0.5):.2f} s, p95 {self.percentile(0.95):.2f} s, max "
-             f"{max(lat, default=0):.2f} s (n={len(lat)})"
-             + (f", mean {statistics.mean(lat):.2f} s" if lat else "")),
+            (
+                f"submitted {self.accepted} of {self.articles} articles: {self.interactive} "
+                f"interactive, the rest in {self.batches} bulk batches, in {self.duration_s:.0f} s"
+            ),
+            (
+                f"faults: {len(self.kills)} workers killed with SIGKILL ({held} articles running "
+                f"on them), restarts: {', '.join(self.restarts) or 'none'}; unexpected exits: "
+                f"{len(self.unexpected_exits)}"
+            ),
+            (
+                f"done exactly once: {self.done_once}/{self.accepted}; not done {len(self.lost)} "
+                f"(of which failed {len(self.failed)}), "
+                f"duplicated {len(self.duplicated)}, extra from retries {self.extra}"
+            ),
+            (
+                f"requests: {self.requests}, by status {dict(sorted(self.statuses.items()))}; "
+                f"5xx: {len(self.server_errors)} (and {len(self.unavailable)} answers 503 while a "
+                f"service restarted); retried after a refused connection: {self.retries}"
+            ),
+            (
+                f"after a kill: the slowest article was done {self.slowest_recovery_s:.1f} s "
+                f"after its worker died (limit {RECOVERY_LIMIT_S} s)"
+            ),
+            (
+                f"interactive latency (submit to done, seen by the client): p50 "
+                f"{self.percentile(0.5):.2f} s, p95 {self.percentile(0.95):.2f} s, max "
+                f"{max(lat, default=0):.2f} s (n={len(lat)})"
+                + (f", mean {statistics.mean(lat):.2f} s" if lat else "")
+            ),
             f"verdict: {'PASS' if self.ok else 'FAIL'}",
         ]
 
@@ -182,8 +194,17 @@ class SoakStack:
 
     def start_redis(self) -> None:
         self.redis = self._spawn(
-            [redis_server_binary(), "--port", str(self.redis_port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
+            [
+                redis_server_binary(),
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             "redis",
         )
         self._wait(lambda: redis_answers(self.env["REDIS_URL"]), "redis")
@@ -194,8 +215,15 @@ class SoakStack:
 
     def start_api(self) -> None:
         self.api = self._spawn(
-            [sys.executable, "-m", "cli.main", "serve", "--port", str(self.api_port),
-             "--no-migrate"],
+            [
+                sys.executable,
+                "-m",
+                "cli.main",
+                "serve",
+                "--port",
+                str(self.api_port),
+                "--no-migrate",
+            ],
             "api",
         )
 
@@ -217,7 +245,10 @@ class SoakStack:
         for i in range(count):
             out = subprocess.run(
                 [sys.executable, "-m", "cli.main", "keys", "create", f"soak-{i}"],
-                env=self.env, check=True, capture_output=True, text=True,
+                env=self.env,
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout
             keys.append(out.strip().splitlines()[-1])
         return keys
@@ -275,9 +306,13 @@ class Clients:
             if response.status_code >= 500:
                 at = time.monotonic() - self.started
                 # 503 (with Retry-After) is the answer while the database restarts.
-                seen = (self.report.unavailable if response.status_code == 503
-                        else self.report.server_errors)
-                seen.append(f"{at:.1f}s {method} {url} {response.status_code} {response.text[:200]}")
+                seen = (
+                    self.report.unavailable
+                    if response.status_code == 503
+                    else self.report.server_errors
+                )
+                answer = f"{response.status_code} {response.text[:200]}"
+                seen.append(f"{at:.1f}s {method} {url} {answer}")
                 if time.monotonic() < deadline:
                     await asyncio.sleep(0.5)
                     continue
@@ -305,7 +340,10 @@ class Clients:
     async def interactive(self, c: httpx.AsyncClient) -> None:
         submitted = time.monotonic()
         response = await self.send(
-            c, "POST", "/v1/articles", json={"text": self.article()},
+            c,
+            "POST",
+            "/v1/articles",
+            json={"text": self.article()},
             headers={"Idempotency-Key": uuid.uuid4().hex},
         )
         if response.status_code != 202:
@@ -324,7 +362,10 @@ class Clients:
             json.dumps({"text": self.article()}, ensure_ascii=False) for _ in range(count)
         )
         response = await self.send(
-            c, "POST", "/v1/batches", content=lines.encode(),
+            c,
+            "POST",
+            "/v1/batches",
+            content=lines.encode(),
             headers={"content-type": "application/x-ndjson", "Idempotency-Key": uuid.uuid4().hex},
         )
         if response.status_code == 202 and response.json()["accepted"] == count:
@@ -349,8 +390,10 @@ async def faults(
     and restart Redis and PostgreSQL once each; until the end, restart any process that
     exits, as a supervisor would."""
     submit_s = args.articles / args.rate
-    restarts = {"redis": started + args.redis_at * submit_s,
-                "postgresql": started + args.postgres_at * submit_s}
+    restarts = {
+        "redis": started + args.redis_at * submit_s,
+        "postgresql": started + args.postgres_at * submit_s,
+    }
     next_kill, victim = started + args.kill_every, 0
     while not stop_at():
         await asyncio.sleep(0.2)
@@ -396,7 +439,9 @@ async def _retrying(work, tries: int = 60):
 async def unfinished(engine) -> int:
     async with engine.connect() as conn:
         return await conn.scalar(
-            select(func.count()).select_from(Article).where(
+            select(func.count())
+            .select_from(Article)
+            .where(
                 Article.status.in_(("queued", "running")),
             )
         )
@@ -420,35 +465,63 @@ async def verify(engine, clients: Clients, report: Report, started_wall: float) 
         report.extra = len(set(status) - accepted)
         report.lost = sorted(a for a in accepted if status.get(a) != "done")
         report.failed = sorted(a for a in accepted if status.get(a) == "failed")
-        summaries = dict((await conn.execute(
-            select(Summary.article_id, func.count()).group_by(Summary.article_id)
-        )).all())
+        summaries = dict(
+            (
+                await conn.execute(
+                    select(Summary.article_id, func.count()).group_by(Summary.article_id)
+                )
+            ).all()
+        )
         # Paragraph indexes 0..n-1, each once; sentences unique within their paragraph.
-        paragraphs = {r[0]: r[1:] for r in (await conn.execute(
-            select(ParagraphPair.article_id, func.count(),
-                   func.count(func.distinct(ParagraphPair.index)), func.max(ParagraphPair.index))
-            .group_by(ParagraphPair.article_id)
-        )).all()}
-        sentence_dupes = set((await conn.execute(
-            select(SentencePair.article_id)
-            .group_by(SentencePair.article_id, SentencePair.paragraph_index, SentencePair.index)
-            .having(func.count() > 1)
-        )).scalars())
+        paragraphs = {
+            r[0]: r[1:]
+            for r in (
+                await conn.execute(
+                    select(
+                        ParagraphPair.article_id,
+                        func.count(),
+                        func.count(func.distinct(ParagraphPair.index)),
+                        func.max(ParagraphPair.index),
+                    ).group_by(ParagraphPair.article_id)
+                )
+            ).all()
+        }
+        sentence_dupes = set(
+            (
+                await conn.execute(
+                    select(SentencePair.article_id)
+                    .group_by(
+                        SentencePair.article_id, SentencePair.paragraph_index, SentencePair.index
+                    )
+                    .having(func.count() > 1)
+                )
+            ).scalars()
+        )
     duplicated = []
     for article_id in accepted:
         total, distinct, highest = paragraphs.get(article_id, (0, 0, -1))
-        if (summaries.get(article_id, 0) > 1 or total != distinct or highest != total - 1
-                or article_id in sentence_dupes):
+        if (
+            summaries.get(article_id, 0) > 1
+            or total != distinct
+            or highest != total - 1
+            or article_id in sentence_dupes
+        ):
             duplicated.append(article_id)
     report.duplicated = sorted(duplicated)
     report.done_once = sum(
-        1 for a in accepted
-        if status.get(a) == "done" and summaries.get(a) == 1 and a not in duplicated
+        1
+        for a in accepted
+        if status.get(a) == "done"
+        and summaries.get(a) == 1
+        and a not in duplicated
         and paragraphs.get(a, (0,))[0] > 0
     )
     for kill in report.kills:
-        times = [finished[a] for a in kill.held if finished.get(a) is not None
-                 and status.get(a) == "done"]
+        times = [
+            finished[a]
+            for a in kill.held
+            if finished.get(a) is not None and status.get(a) == "done"
+        ]
         if kill.held and len(times) == len(kill.held):
             kill.recovered_after_s = max(t.timestamp() for t in times) - (started_wall + kill.at)
 
@@ -464,14 +537,23 @@ async def soak(args) -> Report:
         engine = create_async_engine(stack.database_url, pool_pre_ping=True)
         started, started_wall = time.monotonic(), time.time()
         clients = Clients(stack.api_url, keys, args, report, started)
-        budgets = [args.articles // args.clients + (i < args.articles % args.clients)
-                   for i in range(args.clients)]
+        budgets = [
+            args.articles // args.clients + (i < args.articles % args.clients)
+            for i in range(args.clients)
+        ]
         submitting = [asyncio.create_task(clients.run(i, b)) for i, b in enumerate(budgets)]
         done = asyncio.Event()
-        fault_task = asyncio.create_task(faults(
-            stack, engine, args, report, started,
-            lambda: not all(t.done() for t in submitting), done.is_set,
-        ))
+        fault_task = asyncio.create_task(
+            faults(
+                stack,
+                engine,
+                args,
+                report,
+                started,
+                lambda: not all(t.done() for t in submitting),
+                done.is_set,
+            )
+        )
         await asyncio.gather(*submitting)
         deadline = time.monotonic() + args.finish_timeout
         while time.monotonic() < deadline:
@@ -496,17 +578,34 @@ def parse_args(argv=None):
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rate", type=float, default=8.0,
-                        help="articles submitted per second, all clients together")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=8.0,
+        help="articles submitted per second, all clients together",
+    )
     parser.add_argument("--batch-size", type=int, default=50)
-    parser.add_argument("--interactive-share", type=float, default=0.1,
-                        help="share of the articles submitted one by one as interactive")
-    parser.add_argument("--kill-every", type=float, default=30.0,
-                        help="seconds between SIGKILLs of a worker")
-    parser.add_argument("--redis-at", type=float, default=0.35,
-                        help="restart Redis at this fraction of the submission time")
-    parser.add_argument("--postgres-at", type=float, default=0.65,
-                        help="restart PostgreSQL at this fraction of the submission time")
+    parser.add_argument(
+        "--interactive-share",
+        type=float,
+        default=0.1,
+        help="share of the articles submitted one by one as interactive",
+    )
+    parser.add_argument(
+        "--kill-every", type=float, default=30.0, help="seconds between SIGKILLs of a worker"
+    )
+    parser.add_argument(
+        "--redis-at",
+        type=float,
+        default=0.35,
+        help="restart Redis at this fraction of the submission time",
+    )
+    parser.add_argument(
+        "--postgres-at",
+        type=float,
+        default=0.65,
+        help="restart PostgreSQL at this fraction of the submission time",
+    )
     parser.add_argument("--finish-timeout", type=float, default=900.0)
     parser.add_argument("--model", default="ar-en-small")
     parser.add_argument("--beam", type=int, default=2)
@@ -532,9 +631,17 @@ def main(argv=None) -> int:
         print("soak stopped", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(asdict(report) | {"ok": report.ok, "p95": report.percentile(0.95),
-                                           "slowest_recovery_s": report.slowest_recovery_s,
-                                           "logs": report.logs}))
+        print(
+            json.dumps(
+                asdict(report)
+                | {
+                    "ok": report.ok,
+                    "p95": report.percentile(0.95),
+                    "slowest_recovery_s": report.slowest_recovery_s,
+                    "logs": report.logs,
+                }
+            )
+        )
     else:
         print("\n".join(report.lines()))
         print(f"logs: {report.logs}")

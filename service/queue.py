@@ -110,7 +110,12 @@ async def enqueue_articles(
             for offset, article_id in enumerate(article_ids[start : start + ENQUEUE_CHUNK]):
                 job_id = job_id_for(article_id)
                 payload = serialize_job(
-                    TRANSLATE_JOB, (article_id,), {}, None, enqueued, serializer=redis.job_serializer
+                    TRANSLATE_JOB,
+                    (article_id,),
+                    {},
+                    None,
+                    enqueued,
+                    serializer=redis.job_serializer,
                 )
                 pipe.set(job_key_prefix + job_id, payload, px=JOB_EXPIRES_S * 1000, nx=True)
                 pipe.zadd(queue, {job_id: base + start + offset}, nx=True)

@@ -1,8 +1,11 @@
 """Shared fixtures: a tiny real model, real databases (SQLite and PostgreSQL), real Redis.
 
-Set TARJAMA_TEST_POSTGRES_URL / TARJAMA_TEST_REDIS_URL to point the tests elsewhere. The
-tests use Redis database 15, never the service's default (0), so a test run beside a
-running service cannot take its jobs; each test removes the keys it made.
+Each test that asks for `settings` (or `empty_database`) starts and ends with every table
+empty: the databases are migrated once per session and cleared around each test.
+
+Set TARJAMA_TEST_POSTGRES_URL / TARJAMA_TEST_REDIS_URL to point the tests elsewhere.
+The tests use Redis database 15, never the service's default (0), so a test run beside a
+running service cannot take its jobs; each test removes the Redis keys it made.
 """
 
 from __future__ import annotations
@@ -10,32 +13,32 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from arq.constants import (
     in_progress_key_prefix,
     job_key_prefix,
     result_key_prefix,
     retry_key_prefix,
 )
+from fastapi import FastAPI
 from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.synthetic import build_random_model
-from service.config import Settings
 from service.app.main import create_app
 from service.app.rate_limit import KEY_PREFIX as RATE_LIMIT_PREFIX
-from service.storage.db import create_engine, migrate, session_factory, transaction
-from service.storage.keys import create_key
-from service.domain.types import KeyRole
-from workers.segment import split_paragraphs
+from service.config import Settings
+from service.storage.db import migrate
+from service.storage.keys import find_active_key
+from tests.database import clear_tables, committed
+from tests.factories import create_api_key
 from workers.reconcile import lock_keys
+from workers.segment import split_paragraphs
 from workers.settings import build_worker
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -120,28 +123,35 @@ async def remove_test_keys(settings: Settings, key_ids: Sequence[str] = ()) -> N
 
 
 @pytest.fixture
-async def settings(database_url: str, tiny_model_dir: Path) -> AsyncIterator[Settings]:
+async def empty_database(database_url: str) -> AsyncIterator[str]:
+    """`database_url` with every table empty; emptied again after the test."""
+    await clear_tables(database_url)
+    yield database_url
+    await clear_tables(database_url)
+
+
+@pytest.fixture
+async def settings(empty_database: str, tiny_model_dir: Path) -> AsyncIterator[Settings]:
     """Settings for one test, on each database; its Redis keys are removed after it."""
-    settings = make_settings(database_url, tiny_model_dir)
+    settings = make_settings(empty_database, tiny_model_dir)
     yield settings
     await remove_test_keys(settings)
 
 
 @pytest.fixture
-async def make_key(settings: Settings) -> AsyncIterator:
+async def make_key(settings: Settings) -> AsyncIterator[Callable[..., Awaitable[str]]]:
     """make_key(role) -> a new API key of that role, stored in the test database."""
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
     made: list[str] = []
 
     async def make(role: str = "submit", name: str = "test") -> str:
-        async with transaction(sessions) as session:
-            row, key = await create_key(session, name, KeyRole(role))
+        key = await create_api_key(settings.database_url, role, name)
+        async with committed(settings.database_url) as session:
+            row = await find_active_key(session, key)
+            assert row is not None
             made.append(row.id)
         return key
 
     yield make
-    await engine.dispose()
     await remove_test_keys(settings, made)
 
 
@@ -184,8 +194,8 @@ async def run_worker_burst(settings: Settings, **overrides) -> None:
     """Run a real arq worker until the queue is empty (or `max_burst_jobs` have run:
     arq counts deferred jobs as queued, so a queue holding future work never empties).
 
-    The reconciler is off: it would adopt every unfinished article in the shared database,
-    including other tests' leftovers held by a future `not_before`, and the burst would
+    The reconciler is off: it would adopt every unfinished article in the database,
+    including those a test holds back with a future `not_before`, and the burst would
     wait for them. It has its own tests in tests/faults.
     """
     worker = build_worker(settings, burst=True, **overrides)

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
-from service.config import DEFAULT_REDIS_URL
 from service.app.main import create_app
+from service.config import DEFAULT_REDIS_URL
+from service.domain.types import KeyRole
 from service.storage.db import create_engine, session_factory, transaction
 from service.storage.keys import create_key
-from service.domain.types import KeyRole
 from tests.conftest import (
     REDIS_URL,
     http_client,
@@ -44,9 +44,13 @@ async def test_a_test_leaves_no_key_in_redis(database_url, tiny_model_dir):
                 "/v1/articles", json={"text": f"خبر عن {priority}.", "priority": priority}
             )
             assert response.status_code == 202, response.text
-        lines = "\n".join(json.dumps({"text": f"خبر مؤجل {i}."}, ensure_ascii=False) for i in range(3))
+        lines = "\n".join(
+            json.dumps({"text": f"خبر مؤجل {i}."}, ensure_ascii=False) for i in range(3)
+        )
         batch = await client.post(
-            "/v1/batches", params={"not_before": later}, content=lines,
+            "/v1/batches",
+            params={"not_before": later},
+            content=lines,
             headers={"content-type": "application/x-ndjson"},
         )
         assert batch.status_code == 202 and batch.json()["accepted"] == 3, batch.text
@@ -57,9 +61,11 @@ async def test_a_test_leaves_no_key_in_redis(database_url, tiny_model_dir):
         await run_worker_burst(settings, max_burst_jobs=1)
     redis = Redis.from_url(REDIS_URL)
     try:
+
         async def leftovers() -> list[str]:
             return [
-                k.decode() async for k in redis.scan_iter(count=1000)
+                k.decode()
+                async for k in redis.scan_iter(count=1000)
                 if any(m in k.decode() for m in made)
             ]
 

@@ -108,10 +108,12 @@ async def database_unavailable(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, request_validation_error)
-    app.add_exception_handler(HTTPException, http_error)
+    # The decorator form: Starlette types add_exception_handler's handler as taking any
+    # Exception, which no handler of one exception class satisfies.
+    app.exception_handler(RequestValidationError)(request_validation_error)
+    app.exception_handler(HTTPException)(http_error)
     for error in (DBAPIError, OSError):
-        app.add_exception_handler(error, database_unavailable)
+        app.exception_handler(error)(database_unavailable)
 
 
 __all__ = ["install", "undecodable"]

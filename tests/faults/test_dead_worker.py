@@ -53,8 +53,9 @@ async def running_articles(database_url: str, batch_id: str) -> dict[str, str]:
     try:
         async with engine.connect() as conn:
             rows = await conn.execute(
-                select(Article.id, Article.lease_holder)
-                .where(Article.batch_id == batch_id, Article.status == "running")
+                select(Article.id, Article.lease_holder).where(
+                    Article.batch_id == batch_id, Article.status == "running"
+                )
             )
             return dict(rows.all())
     finally:
@@ -66,8 +67,9 @@ async def finished_times(database_url: str, ids) -> dict[str, tuple[str, object,
     try:
         async with engine.connect() as conn:
             rows = await conn.execute(
-                select(Article.id, Article.status, Article.finished_at, Article.attempts)
-                .where(Article.id.in_(list(ids)))
+                select(Article.id, Article.status, Article.finished_at, Article.attempts).where(
+                    Article.id.in_(list(ids))
+                )
             )
             return {r.id: (r.status, r.finished_at, r.attempts) for r in rows}
     finally:

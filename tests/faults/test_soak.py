@@ -23,9 +23,25 @@ def test_a_small_soak_keeps_every_promise():
     if postgres_bin_dir() is None:
         pytest.skip("needs PostgreSQL's server programs (initdb, pg_ctl) installed")
     soak = subprocess.Popen(
-        [sys.executable, "bench/soak.py", "--articles", str(ARTICLES), "--rate", "5",
-         "--batch-size", "10", "--kill-every", "15", "--finish-timeout", "180", "--json"],
-        cwd=REPO_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "bench/soak.py",
+            "--articles",
+            str(ARTICLES),
+            "--rate",
+            "5",
+            "--batch-size",
+            "10",
+            "--kill-every",
+            "15",
+            "--finish-timeout",
+            "180",
+            "--json",
+        ],
+        cwd=REPO_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         out, err = soak.communicate(timeout=SOAK_TIMEOUT_S)
@@ -35,8 +51,18 @@ def test_a_small_soak_keeps_every_promise():
         pytest.fail(f"the soak took over {SOAK_TIMEOUT_S} s: {err[-2000:]}")
     assert out.strip(), err[-2000:]
     report = json.loads(out.strip().splitlines()[-1])
-    summary = {k: report[k] for k in ("done_once", "lost", "duplicated", "server_errors",
-                                      "slowest_recovery_s", "restarts", "logs")}
+    summary = {
+        k: report[k]
+        for k in (
+            "done_once",
+            "lost",
+            "duplicated",
+            "server_errors",
+            "slowest_recovery_s",
+            "restarts",
+            "logs",
+        )
+    }
     assert soak.returncode == 0 and report["ok"], summary
     assert report["accepted"] == report["done_once"] == ARTICLES
     assert not report["lost"] and not report["duplicated"] and not report["server_errors"]

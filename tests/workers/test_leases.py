@@ -87,9 +87,7 @@ async def test_an_article_whose_workers_died_too_often_fails_with_a_reason(clien
 
 
 async def test_a_run_that_lost_its_lease_gives_the_article_up(client, settings):
-    settings = settings.model_copy(
-        update={"translation_memory": False, "fixed_output_tokens": 200}
-    )
+    settings = settings.model_copy(update={"translation_memory": False, "fixed_output_tokens": 200})
     article_id = await submit(client, LONG_TEXT)
     hung = {"settings": settings, "reconcile": False}
     other = {"settings": settings, "reconcile": False}
@@ -109,7 +107,8 @@ async def test_a_run_that_lost_its_lease_gives_the_article_up(client, settings):
         assert await translate_article(other, article_id) == "done"
         async with other["sessions"]() as session:
             paragraphs = await session.scalar(
-                select(func.count()).select_from(ParagraphPair)
+                select(func.count())
+                .select_from(ParagraphPair)
                 .where(ParagraphPair.article_id == article_id)
             )
     finally:

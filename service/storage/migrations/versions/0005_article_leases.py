@@ -5,25 +5,24 @@ Revises: 0006
 Create Date: 2026-12-04
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0005'
-down_revision = '0006'
+revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('articles', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('lease_holder', sa.String(length=64), nullable=True))
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lease_holder", sa.String(length=64), nullable=True))
         batch_op.add_column(
-            sa.Column('lease_expires_at', sa.DateTime(timezone=True), nullable=True)
+            sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True)
         )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('articles', schema=None) as batch_op:
-        batch_op.drop_column('lease_expires_at')
-        batch_op.drop_column('lease_holder')
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.drop_column("lease_expires_at")
+        batch_op.drop_column("lease_holder")
