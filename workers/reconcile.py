@@ -39,7 +39,7 @@ def lock_keys(queue_name: str) -> tuple[str, str]:
     return f"{queue_name}:reconcile-lock", f"{queue_name}:reconcile-full-pass"
 
 
-_Requeue = dict[tuple[str, object], list[tuple[str, datetime]]]
+_Requeue = dict[tuple[str, datetime | None], list[tuple[str, datetime]]]
 
 
 def _add(requeue: _Requeue, article: article_store.PendingArticle) -> None:

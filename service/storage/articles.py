@@ -322,12 +322,13 @@ async def lapsed_articles(
 async def take_back_article(session: AsyncSession, article_id: str, now: datetime) -> bool:
     """Put a running article whose lease lapsed before `now` back in the queued state, its
     attempt counted; False if it was finished, or its lease renewed or taken, meanwhile."""
-    result = await session.execute(
+    changed = await rows_changed(
+        session,
         update(Article)
         .where(Article.id == article_id, _lapsed(now))
         .values(status=ArticleStatus.queued, lease_holder=None, lease_expires_at=None)
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 async def renew_leases(
