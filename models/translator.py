@@ -48,10 +48,14 @@ class Translation:
 
 
 class PieceOutput(NamedTuple):
-    """The translation of one tokenized piece and its mean log-probability per token."""
+    """The translation of one tokenized piece and its mean log-probability per token;
+    with attention asked for, also its target tokens and, for each, its attention to
+    each source token of the piece."""
 
     text: str
     logprob: float
+    tokens: tuple[str, ...] = ()
+    attention: list[list[float]] | None = None
 
 
 def clean_source(text: str) -> str:
@@ -198,9 +202,12 @@ class Translator:
         # Past its position table the engine raises instead of translating.
         return {"max_decoding_length": min(limit, self.card.max_output_tokens)}
 
-    def translate_pieces(self, chunks: Sequence[list[str]]) -> list[PieceOutput]:
+    def translate_pieces(
+        self, chunks: Sequence[list[str]], *, attention: bool = False
+    ) -> list[PieceOutput]:
         """Translate tokenized pieces in one `translate_batch` call; safe from many threads
-        at once (each call runs on a free replica)."""
+        at once (each call runs on a free replica). `attention` also returns each
+        output's tokens and attention (for glossary terms)."""
         if not chunks:
             return []
         longest = max(len(c) for c in chunks)
@@ -217,12 +224,23 @@ class Translator:
             **self._decoding_lengths(longest),
             **self.card.decoding,
             return_scores=True,
+            return_attention=attention,
         )
         skip = len(self.card.target_prefix)
-        return [
-            PieceOutput(self._target_sp.decode(r.hypotheses[0][skip:]), r.scores[0])
-            for r in results
-        ]
+        if not attention:
+            return [
+                PieceOutput(self._target_sp.decode(r.hypotheses[0][skip:]), r.scores[0])
+                for r in results
+            ]
+        first = len(self.card.source_prefix)
+        outputs = []
+        for chunk, r in zip(chunks, results, strict=True):
+            tokens = r.hypotheses[0][skip:]
+            rows = [row[first : first + len(chunk)] for row in r.attention[0][skip:]]
+            outputs.append(
+                PieceOutput(self._target_sp.decode(tokens), r.scores[0], tuple(tokens), rows)
+            )
+        return outputs
 
 
 def join_pieces(outputs: Sequence[PieceOutput]) -> Translation:

@@ -1,0 +1,335 @@
+"""Glossary terms: find them in Arabic as a reader would, and force their English.
+
+Matching ignores tashkeel and tatweel, unifies alef, ya and ta marbuta spellings, and
+looks through the clitics written attached to a word: a conjunction (و ف), a preposition
+(ب ل ك) and the article (ال, or the ل left of it after ل). "وبدير الزور" and "للأمم
+المتحدة" match the entries "دير الزور" and "الأمم المتحدة". The longest entry wins.
+
+Enforcement is attention-guided replacement (the README says why this method): the model
+translates the sentence as it is; the target words whose strongest attention falls on a
+term's source tokens are replaced by the term's English, or, if none attends there, the
+word that attends to it most. Attached clitics' English ("and", "in", "the") is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from models.translator import PieceOutput
+
+_TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_UNIFY = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+# A word: letters and digits with any tashkeel or tatweel inside.
+_WORD = re.compile("[\\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]+")
+_CONJUNCTIONS = ("", "و", "ف")
+_PREPOSITIONS = ("", "ب", "ل", "ك")
+MIN_STEM_CHARS = 2
+# English that translates an attached clitic: kept in front of a replaced term.
+CLITIC_WORDS = frozenset(
+    "and so then in into at on by with for to of from as like the a an".split()
+)
+SPIECE = "\u2581"
+
+
+def normalise(text: str) -> str:
+    """Arabic as matching sees it: no tashkeel or tatweel, one alef, ya and ta marbuta."""
+    return _TASHKEEL.sub("", text).translate(_UNIFY)
+
+
+def _core(word: str) -> str:
+    """A normalised word without its article."""
+    return word[2:] if word.startswith("ال") and len(word) - 2 >= MIN_STEM_CHARS else word
+
+
+def _stems(word: str) -> Iterable[tuple[int, str]]:
+    """(clitic length, core) for each way of reading `word` as clitics + a word."""
+    seen = set()
+    for conj in _CONJUNCTIONS:
+        if not word.startswith(conj):
+            continue
+        for prep in _PREPOSITIONS:
+            rest = word[len(conj):]
+            if not rest.startswith(prep):
+                continue
+            rest = rest[len(prep):]
+            cuts = [len(conj) + len(prep)]
+            if prep == "ل" and rest.startswith("ل"):  # لل = ل + ال with its alef dropped
+                cuts.append(cuts[0] + 1)
+            for cut in cuts:
+                stem = word[cut:]
+                if len(stem) >= MIN_STEM_CHARS and (cut, stem) not in seen:
+                    seen.add((cut, stem))
+                    yield cut, _core(stem)
+
+
+@dataclass(frozen=True)
+class Term:
+    ar: str
+    en: str
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """One occurrence of a term: `start`..`end` are character offsets of the term in the
+    text, its attached clitics left out."""
+
+    start: int
+    end: int
+    term: Term
+
+
+@dataclass(frozen=True)
+class _Word:
+    start: int
+    end: int
+    norm: str
+    # offset in the original word of each normalised character, and one past the end
+    offsets: tuple[int, ...]
+
+
+def _words(text: str) -> list[_Word]:
+    words = []
+    for m in _WORD.finditer(text):
+        chars, offsets = [], []
+        for i, ch in enumerate(m.group()):
+            n = normalise(ch)
+            if n:
+                chars.append(n)
+                offsets.append(i)
+        if chars:
+            offsets.append(len(m.group()))
+            words.append(_Word(m.start(), m.end(), "".join(chars), tuple(offsets)))
+    return words
+
+
+class Glossary:
+    """Terms to enforce, indexed for matching."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.terms = list(terms)
+        # core of the first word -> (the other words, term), longest first
+        self._index: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        for term in self.terms:
+            words = [w.norm for w in _words(term.ar)]
+            if not words:
+                continue
+            self._index.setdefault(_core(words[0]), []).append((tuple(words[1:]), term))
+        for entries in self._index.values():
+            entries.sort(key=lambda e: (-len(e[0]), -len(e[1].ar)))
+
+    def __bool__(self) -> bool:
+        return bool(self._index)
+
+    def find(self, text: str) -> list[TermMatch]:
+        """Every occurrence of a term in `text`, in order, not overlapping; where entries
+        overlap, the one with the most words (then characters) wins."""
+        words = _words(text)
+        found, i = [], 0
+        while i < len(words):
+            best = None
+            for cut, core in _stems(words[i].norm):
+                for rest, term in self._index.get(core, ()):
+                    n = len(rest)
+                    if tuple(w.norm for w in words[i + 1 : i + 1 + n]) != rest:
+                        continue
+                    if best is None or (n, len(term.ar)) > (best[0], len(best[2].ar)):
+                        best = (n, cut, term)
+                    break  # entries are sorted longest first
+            if best is None:
+                i += 1
+                continue
+            n, cut, term = best
+            first, last = words[i], words[i + n]
+            found.append(TermMatch(first.start + first.offsets[cut], last.end, term))
+            i += n + 1
+        return found
+
+
+def terms_in(matches: Sequence[TermMatch]) -> list[Term]:
+    """The distinct terms of `matches`, in order of first occurrence."""
+    return list(dict.fromkeys(m.term for m in matches))
+
+
+# Enforcement ------------------------------------------------------------------------------
+
+
+def token_spans(tokens: Sequence[str], matches: Sequence[TermMatch]) -> list[tuple[int, int, Term]]:
+    """Token index ranges [i, j) that cover each match in the text the sentencepiece
+    `tokens` spell (their concatenation, "▁" read as a space, without the leading one)."""
+    bounds, position = [], -1  # text starts after the first token's "▁"
+    for token in tokens:
+        bounds.append((position, position + len(token)))
+        position += len(token)
+    spans = []
+    for match in matches:
+        covering = [i for i, (a, b) in enumerate(bounds) if a < match.end and b > match.start]
+        if covering:
+            spans.append((covering[0], covering[-1] + 1, match.term))
+    return spans
+
+
+def _words_of(tokens: Sequence[str]) -> list[list[int]]:
+    """Target token indexes grouped into words (a word starts with "▁")."""
+    words: list[list[int]] = []
+    for i, token in enumerate(tokens):
+        if token.startswith(SPIECE) or not words:
+            words.append([i])
+        else:
+            words[-1].append(i)
+    return words
+
+
+def _word_text(tokens: Sequence[str], indexes: list[int]) -> str:
+    return "".join(tokens[i] for i in indexes).replace(SPIECE, " ").strip()
+
+
+def enforce(
+    target_tokens: Sequence[str],
+    attention: Sequence[Sequence[float]],
+    spans: Sequence[tuple[int, int, Term]],
+) -> str:
+    """The target text with each span's term in place of the words that translate it.
+
+    `attention[t][s]` is target token t's attention to source token s. A term the model
+    already wrote is only set in the glossary's spelling; for the others, the words that
+    attend most to the term's source tokens are replaced (or, if none does, the term goes
+    where its source tokens draw the most attention)."""
+    words = _words_of(target_tokens)
+    texts = [_word_text(target_tokens, w) for w in words]
+    if not words:
+        return _tidy([span[2].en for span in spans], [])
+    owner: dict[int, int] = {}  # word -> the span whose term replaces it
+    done = set()
+    for k, (_, _, term) in enumerate(spans):
+        found = _written(texts, term.en, owner)
+        if found:
+            owner.update(dict.fromkeys(found, k))
+            done.add(k)
+    width = len(attention[0]) if attention else 0
+    for w, indexes in enumerate(words):
+        if w in owner or not width:
+            continue
+        mass = [sum(attention[t][s] for t in indexes if t < len(attention)) for s in range(width)]
+        focus = max(range(width), key=mass.__getitem__)
+        for k, (a, b, _) in enumerate(spans):
+            if k not in done and a <= focus < b:
+                owner[w] = k
+                break
+    after: dict[int, list[int]] = {}  # word -> terms inserted after it
+    for k, (a, b, term) in enumerate(spans):
+        if k in done:
+            continue
+        mine = sorted(w for w, o in owner.items() if o == k)
+        # Keep the words in front that translate attached clitics ("and", "in", "the").
+        while mine and _bare(texts[mine[0]]).lower() in CLITIC_WORDS:
+            del owner[mine.pop(0)]
+        if not mine:
+            best = _most_attentive(words, attention, a, b, owner)
+            if best is not None and _bare(texts[best]).lower() not in CLITIC_WORDS:
+                mine = [best]
+                owner[best] = k
+            else:
+                after.setdefault(len(words) - 1 if best is None else best, []).append(k)
+                continue
+        # Neighbours that are words of the term ("United [Nations]") go with it.
+        own = {_bare(x).lower() for x in term.en.split()} - CLITIC_WORDS
+        for step, edge in ((-1, mine[0]), (1, mine[-1])):
+            w = edge + step
+            while 0 <= w < len(texts) and w not in owner and _bare(texts[w]).lower() in own:
+                owner[w] = k
+                w += step
+    return _tidy(_rebuild(texts, spans, owner, after), texts)
+
+
+def _written(texts: Sequence[str], en: str, taken: dict[int, int]) -> list[int]:
+    """Word indexes where the machine translation already has `en` (any case, its
+    leading article aside), not already taken by another term."""
+    wanted = [_bare(x).lower() for x in en.split()]
+    if len(wanted) > 1 and wanted[0] in _ARTICLES:
+        wanted = wanted[1:]
+    bare = [_bare(t).lower() for t in texts]
+    n = len(wanted)
+    for i in range(len(texts) - n + 1):
+        span = range(i, i + n)
+        if bare[i : i + n] == wanted and not any(w in taken for w in span):
+            return list(span)
+    return []
+
+
+def _most_attentive(words, attention, a: int, b: int, taken) -> int | None:
+    """The free word whose tokens attend most to source tokens a..b."""
+    scores = {
+        w: sum(attention[t][s] for t in indexes if t < len(attention) for s in range(a, b))
+        for w, indexes in enumerate(words)
+        if w not in taken
+    }
+    return max(scores, key=scores.__getitem__) if scores else None
+
+
+def _rebuild(texts, spans, owner: dict[int, int], after: dict[int, list[int]]) -> list[str]:
+    """The output words: each term once, where its first replaced word was, keeping the
+    punctuation glued to the words it replaces ("Zor," keeps its comma)."""
+    first: dict[int, int] = {}
+    trailing: dict[int, str] = {}
+    for w, k in sorted(owner.items()):
+        first.setdefault(k, w)
+        trailing[k] = _TRAILING.search(texts[w]).group()
+    starts = {w: k for k, w in first.items()}
+    out: list[str] = []
+    for w, text in enumerate(texts):
+        if w in starts:
+            k = starts[w]
+            out.append(_LEADING.match(text).group() + spans[k][2].en + trailing[k])
+        elif w not in owner:
+            out.append(text)
+        out.extend(spans[k][2].en for k in after.get(w, ()))
+    return out
+
+
+_LEADING = re.compile(r"^[^\w]*")
+_TRAILING = re.compile(r"[^\w]*$")
+
+
+def _bare(word: str) -> str:
+    """A word without the punctuation around it."""
+    return word.strip(".,;:!?\"'()[]{}«»“”‘’")
+
+
+_ARTICLES = ("the", "a", "an")
+
+
+def _tidy(words: list[str], machine: list[str]) -> str:
+    """Join words, dropping an article doubled at a term's edge ("the the"), and keep a
+    capital at the start when the machine translation had one."""
+    kept: list[str] = []
+    for word in words:
+        first = _bare(word.split(" ", 1)[0]).lower()
+        if kept and kept[-1].lower() in _ARTICLES and first in _ARTICLES:
+            kept.pop()  # the term brings its own article
+        if kept and _bare(kept[-1]).lower() == _bare(word).lower() and kept[-1].isalpha():
+            continue  # a word said twice at a term's edge ("Zor Zor")
+        kept.append(word)
+    text = " ".join(kept)
+    starts_upper = not machine or machine[0][:1].isupper()
+    if text and starts_upper:
+        text = text[0].upper() + text[1:]
+    return text
+
+
+def piece_text(tokens: Sequence[str]) -> str:
+    """The text sentencepiece `tokens` spell, as `token_spans` counts offsets."""
+    return "".join(tokens).replace(SPIECE, " ")[1:]
+
+
+def piece_spans(tokens: Sequence[str], glossary: Glossary) -> list[tuple[int, int, Term]]:
+    """The token spans of every term occurrence in one tokenized piece."""
+    return token_spans(tokens, glossary.find(piece_text(tokens)))
+
+
+def apply_terms(output: PieceOutput, spans: Sequence[tuple[int, int, Term]]) -> PieceOutput:
+    """`output` (translated with attention) with the terms of `spans` forced in."""
+    if not spans or output.attention is None:
+        return output
+    return output._replace(text=enforce(output.tokens, output.attention, spans))
