@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service import errors, web
-from service.api import articles, batches, edits, exports, health, keys, metrics
+from service.api import articles, batches, edits, exports, glossaries, health, keys, metrics
 from service.config import Settings, get_settings
 from service.limits import BodySizeLimit
 from service.queue import connect
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(articles.router)
     app.include_router(batches.router)
+    app.include_router(glossaries.router)
     app.include_router(exports.router)
     app.include_router(keys.router)
     app.include_router(edits.router)

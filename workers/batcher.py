@@ -21,6 +21,7 @@ waits at most for the calls already handed to the engine.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from models.translator import PieceOutput, Translation, join_sentences
+from workers.terminology import Glossary, apply_terms, piece_spans
 
 log = logging.getLogger("tarjama.worker")
 # A short pause lets jobs that start together share the first call (not taken when a
@@ -48,7 +50,9 @@ class Engine(Protocol):
 
     def prepare(self, sentence: str) -> list[list[str]]: ...
 
-    def translate_pieces(self, pieces: Sequence[list[str]]) -> list[PieceOutput]: ...
+    def translate_pieces(
+        self, pieces: Sequence[list[str]], *, attention: bool = False
+    ) -> list[PieceOutput]: ...
 
 
 @dataclass(eq=False)
@@ -58,9 +62,14 @@ class _Request:
     future: asyncio.Future
     outputs: list[PieceOutput | None]
     waiting: int  # pieces not yet translated
+    # Glossary terms in each piece, as token spans (none without a glossary).
+    spans: list[list] = field(default_factory=list)
 
     def translations(self) -> list[Translation]:
-        return join_sentences(self.pieces_of, self.outputs)
+        outputs = self.outputs
+        if self.spans:
+            outputs = [apply_terms(o, s) for o, s in zip(outputs, self.spans, strict=True)]
+        return join_sentences(self.pieces_of, outputs)
 
 
 @dataclass(eq=False)
@@ -69,6 +78,7 @@ class _Piece:
     index: int  # in the request's outputs
     tokens: list[str]
     length: int  # tokens the engine sees, with the card's extra tokens
+    attention: bool = False  # holds a glossary term: its call returns attention
 
 
 @dataclass
@@ -127,19 +137,28 @@ class SentenceBatcher:
         self._changed = asyncio.Event()
         self._runner: asyncio.Task | None = None
 
-    async def translate(self, sentences: Sequence[str], *, urgent: bool = False) -> list[Translation]:
+    async def translate(
+        self, sentences: Sequence[str], *, urgent: bool = False, glossary: Glossary | None = None
+    ) -> list[Translation]:
+        """Translations of `sentences`, with `glossary`'s terms forced in where they occur."""
         if not sentences:
             return []
         prepared = await asyncio.to_thread(lambda: [self._engine.prepare(s) for s in sentences])
         pieces = [p for sentence in prepared for p in sentence]
+        spans = []
+        if glossary:
+            spans = await asyncio.to_thread(lambda: [piece_spans(p, glossary) for p in pieces])
         future = asyncio.get_running_loop().create_future()
         request = _Request([len(s) for s in prepared], urgent, future, [None] * len(pieces),
-                           len(pieces))
+                           len(pieces), spans)
         if not pieces:  # every sentence blank
             return request.translations()
         extra = self._engine.extra_source_tokens
         line = self._urgent if urgent else self._bulk
-        line.pieces.extend(_Piece(request, i, p, len(p) + extra) for i, p in enumerate(pieces))
+        line.pieces.extend(
+            _Piece(request, i, p, len(p) + extra, bool(spans and spans[i]))
+            for i, p in enumerate(pieces)
+        )
         self._requests.add(request)
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._run(), name="sentence-batcher")
@@ -197,9 +216,12 @@ class SentenceBatcher:
         return line.take(self._batch_tokens, self._beam, most)
 
     async def _serve(self, batch: list[_Piece]) -> None:
+        call = self._engine.translate_pieces
+        if any(p.attention for p in batch):
+            call = functools.partial(call, attention=True)
         try:
             outputs = await asyncio.get_running_loop().run_in_executor(
-                self._calls, self._engine.translate_pieces, [p.tokens for p in batch]
+                self._calls, call, [p.tokens for p in batch]
             )
         except Exception as exc:
             requests = list(dict.fromkeys(p.request for p in batch))

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from service.auth import SubmitterDep
 from service.auth import visible  # noqa: F401 - the review pages import it from here
 from service.storage.db import committing
-from service.deps import RedisDep, SessionDep, SettingsDep, visible_article
+from service.deps import RedisDep, SessionDep, SettingsDep, usable_glossary, visible_article
 from service.queue import enqueue_article
 from service.ratelimit import limit_interactive_submits
 from service.schemas import (
@@ -34,6 +34,7 @@ async def submit_article(
     settings: SettingsDep,
 ) -> ArticlePublic:
     """Store the article, queue its translation and answer at once."""
+    glossary_id = await usable_glossary(session, body.glossary, principal)
     await limit_interactive_submits(redis, settings, principal.key_id, body.priority)
     async with committing(session):
         article = await store.create_article(
@@ -46,6 +47,7 @@ async def submit_article(
             summary_sentences=body.summary_sentences,
             force=body.force,
             owner_key=principal.key_id,
+            glossary_id=glossary_id,
         )
     # Stored first, then queued: if Redis is down the reconciler queues it later.
     await enqueue_article(redis, article.id, body.priority)

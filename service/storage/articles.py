@@ -33,6 +33,7 @@ class SentenceResult:
     en: str
     confidence: float | None = None
     in_summary: bool = False
+    terms_json: str | None = None  # glossary terms applied, [{"ar", "en"}]
 
 
 @dataclass
@@ -79,7 +80,10 @@ async def create_article(session: AsyncSession, **values) -> Article:
 async def find_reusable(
     session: AsyncSession, article: Article | Row, model_name: str
 ) -> Article | None:
-    """An earlier finished article with the same content, translated by the same model."""
+    """An earlier finished article with the same content, translated by the same model
+    without a glossary (an article with a glossary is never reused, nor reuses one)."""
+    if article.glossary_id is not None:
+        return None
     query = (
         select(Article)
         .where(
@@ -87,6 +91,7 @@ async def find_reusable(
             Article.model_name == model_name,
             Article.status == ArticleStatus.done,
             Article.id != article.id,
+            Article.glossary_id.is_(None),
         )
         .order_by(Article.seq)
         .limit(1)
@@ -222,6 +227,7 @@ async def save_result(
             "en": s.en,
             "confidence": s.confidence,
             "in_summary": s.in_summary,
+            "terms_json": s.terms_json,
         }
         for p in result.paragraphs
         for s in p.sentences
