@@ -66,7 +66,7 @@ def enforce(
     words = _words_of(target_tokens)
     texts = [_word_text(target_tokens, w) for w in words]
     if not words:
-        return _tidy([span[2].en for span in spans], [])
+        return _tidy([span[2].en for span in spans], [], spans)
     owner: dict[int, int] = {}  # word -> the span whose term replaces it
     done = set()
     for k, (_, _, term) in enumerate(spans):
@@ -107,7 +107,7 @@ def enforce(
             while 0 <= w < len(texts) and w not in owner and _bare(texts[w]).lower() in own:
                 owner[w] = k
                 w += step
-    return _tidy(_rebuild(texts, spans, owner, after), texts)
+    return _tidy(_rebuild(texts, spans, owner, after), texts, spans)
 
 
 def _written(texts: Sequence[str], en: str, taken: dict[int, int]) -> list[int]:
@@ -167,9 +167,9 @@ def _bare(word: str) -> str:
 _ARTICLES = ("the", "a", "an")
 
 
-def _tidy(words: list[str], machine: list[str]) -> str:
-    """Join words, dropping an article doubled at a term's edge ("the the"), and keep a
-    capital at the start when the machine translation had one."""
+def _tidy(words: list[str], machine: list[str], spans) -> str:
+    """Join words, dropping an article doubled at a term's edge ("the the"); capitalise
+    the start when the machine translation had a capital there or a term begins it."""
     kept: list[str] = []
     for word in words:
         first = _bare(word.split(" ", 1)[0]).lower()
@@ -180,6 +180,7 @@ def _tidy(words: list[str], machine: list[str]) -> str:
         kept.append(word)
     text = " ".join(kept)
     starts_upper = not machine or machine[0][:1].isupper()
+    starts_upper = starts_upper or any(text.startswith(span[2].en) for span in spans)
     if text and starts_upper:
         text = text[0].upper() + text[1:]
     return text
