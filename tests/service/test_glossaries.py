@@ -217,7 +217,10 @@ async def test_batch_lines_and_query_name_glossaries(client, settings):
     export = (await client.get(f"/v1/batches/{body['id']}/export")).text.splitlines()
     first, second = (json.loads(line) for line in export)
     assert "Deir ez-Zor" in _sentences(first)[0]["en"]
+    assert _sentences(first)[0]["terms"] == [ENTRIES[0]]
     assert "Dayr al-Zawr" in _sentences(second)[0]["en"]
+    tmx = (await client.get(f"/v1/batches/{body['id']}/export", params={"format": "tmx"})).text
+    assert '<prop type="x-glossary-terms">دير الزور = Deir ez-Zor</prop>' in tmx
 
     unknown = await client.post(
         "/v1/batches", params={"glossary": "0" * 32}, content=lines[0],
