@@ -15,7 +15,9 @@ and Redis work) to build one. Engine calls have threads of their own, never queu
 segmentation or assembly. When fewer pieces wait than would fill every free replica, they
 are shared out so that one article still uses all cores. Interactive articles jump the
 line: while any of their pieces wait, calls take only theirs, so an analyst's article
-waits at most for the calls already handed to the engine.
+waits at most for the calls already handed to the engine. Pieces that hold a glossary
+term are translated with the engine's attention, in calls of their own, and the terms
+forced in (`workers.terminology`) before the request is answered.
 """
 
 from __future__ import annotations
@@ -96,8 +98,12 @@ class _Line:
         pieces, within `budget` tokens."""
         pool = self.pieces[:POOL_PIECES]
         anchor = pool[0].length
+        # Only pieces with glossary terms pay for attention: they share calls apart.
+        attention = pool[0].attention
         chosen, longest = [], 0
         for piece in sorted(pool, key=lambda p: abs(p.length - anchor)):  # stable: FIFO ties
+            if piece.attention != attention:
+                continue
             wider = max(longest, piece.length)
             if chosen and (len(chosen) + 1) * wider * beam > budget:
                 continue

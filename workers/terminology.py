@@ -66,7 +66,7 @@ def enforce(
     words = _words_of(target_tokens)
     texts = [_word_text(target_tokens, w) for w in words]
     if not words:
-        return _tidy([span[2].en for span in spans], [], spans)
+        return _tidy([(span[2].en, True) for span in spans], [], spans)
     owner: dict[int, int] = {}  # word -> the span whose term replaces it
     done = set()
     for k, (_, _, term) in enumerate(spans):
@@ -135,23 +135,26 @@ def _most_attentive(words, attention, a: int, b: int, taken) -> int | None:
     return max(scores, key=scores.__getitem__) if scores else None
 
 
-def _rebuild(texts, spans, owner: dict[int, int], after: dict[int, list[int]]) -> list[str]:
-    """The output words: each term once, where its first replaced word was, keeping the
-    punctuation glued to the words it replaces ("Zor," keeps its comma)."""
+def _rebuild(
+    texts, spans, owner: dict[int, int], after: dict[int, list[int]]
+) -> list[tuple[str, bool]]:
+    """The output words, each with whether it is a term: each term once, where its first
+    replaced word was, keeping the punctuation glued to the words it replaces ("Zor,"
+    keeps its comma)."""
     first: dict[int, int] = {}
     trailing: dict[int, str] = {}
     for w, k in sorted(owner.items()):
         first.setdefault(k, w)
         trailing[k] = _TRAILING.search(texts[w]).group()
     starts = {w: k for k, w in first.items()}
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
     for w, text in enumerate(texts):
         if w in starts:
             k = starts[w]
-            out.append(_LEADING.match(text).group() + spans[k][2].en + trailing[k])
+            out.append((_LEADING.match(text).group() + spans[k][2].en + trailing[k], True))
         elif w not in owner:
-            out.append(text)
-        out.extend(spans[k][2].en for k in after.get(w, ()))
+            out.append((text, False))
+        out.extend((spans[k][2].en, True) for k in after.get(w, ()))
     return out
 
 
@@ -167,18 +170,21 @@ def _bare(word: str) -> str:
 _ARTICLES = ("the", "a", "an")
 
 
-def _tidy(words: list[str], machine: list[str], spans) -> str:
+def _tidy(words: list[tuple[str, bool]], machine: list[str], spans) -> str:
     """Join words, dropping an article doubled at a term's edge ("the the"); capitalise
     the start when the machine translation had a capital there or a term begins it."""
-    kept: list[str] = []
-    for word in words:
+    kept: list[tuple[str, bool]] = []
+    for word, term in words:
         first = _bare(word.split(" ", 1)[0]).lower()
-        if kept and kept[-1].lower() in _ARTICLES and first in _ARTICLES:
+        if kept and not kept[-1][1] and kept[-1][0].lower() in _ARTICLES and first in _ARTICLES:
             kept.pop()  # the term brings its own article
-        if kept and _bare(kept[-1]).lower() == _bare(word).lower() and kept[-1].isalpha():
-            continue  # a word said twice at a term's edge ("Zor Zor")
-        kept.append(word)
-    text = " ".join(kept)
+        if kept and kept[-1][1] != term and _bare(kept[-1][0]).lower() == _bare(word).lower():
+            if term:
+                kept.pop()  # the machine's word said again by the term ("China China")
+            else:
+                continue
+        kept.append((word, term))
+    text = " ".join(word for word, _ in kept)
     starts_upper = not machine or machine[0][:1].isupper()
     starts_upper = starts_upper or any(text.startswith(span[2].en) for span in spans)
     if text and starts_upper:

@@ -89,3 +89,9 @@ def test_every_occurrence_gets_its_term_with_a_real_model(tiny_model_dir):
             for term in {s[2] for s in spans}:
                 wanted = sum(1 for s in spans if s[2] == term)
                 assert text.lower().count(term.en.lower()) >= wanted, (sentence, text)
+
+
+def test_two_occurrences_give_the_term_twice_even_side_by_side():
+    rna = Term("الريبوزي", "RNA")
+    attention = [[0.1, 0.9, 0.0], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]]
+    assert enforce(["▁from", "▁R", "NA"], attention, [(1, 2, rna), (2, 3, rna)]) == "from RNA RNA"
