@@ -34,6 +34,28 @@ from service.terms import Term
 router = APIRouter(prefix="/v1/glossaries", tags=["glossaries"])
 MAX_PAGE_SIZE = 200
 NAME_QUERY = Query(None, min_length=1, max_length=200, description="for CSV and TBX uploads")
+# The body is read by content type, so the schema says what each type holds.
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {
+                "type": "object",
+                "required": ["name", "entries"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "entries": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["ar", "en"],
+                        "properties": {"ar": {"type": "string"}, "en": {"type": "string"}},
+                    }},
+                },
+            }},
+            "text/csv": {"schema": {"type": "string", "description": "header row: ar,en"}},
+            "application/x-tbx+xml": {"schema": {"type": "string", "description": "TBX"}},
+        },
+    }
+}
 
 
 async def _upload(request: Request, name: str | None) -> tuple[str, list[Term]]:
@@ -83,7 +105,10 @@ async def visible_glossary(session, glossary_id: str, principal: Principal, **op
     return glossary
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=GlossaryPublic)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=GlossaryPublic,
+    openapi_extra=UPLOAD_BODY,
+)
 async def create_glossary(
     request: Request,
     session: SessionDep,
@@ -127,7 +152,7 @@ async def read_glossary(
     )
 
 
-@router.put("/{glossary_id}", response_model=GlossaryPublic)
+@router.put("/{glossary_id}", response_model=GlossaryPublic, openapi_extra=UPLOAD_BODY)
 async def replace_glossary(
     glossary_id: str,
     request: Request,
