@@ -4,10 +4,12 @@
 
 A glossary is built from the shared parallel data (the train folder's TICO-19 test and UN
 sets, and the TICO-19 dev set itself, as a user's glossary would hold the names of their
-domain): capitalised English n-grams (1-3 words: names, places, institutions, COVID-19)
-are aligned to the Arabic n-gram (1-3 words, read as matching reads them) that co-occurs
-with them most, by the Dice coefficient over sentence pairs; pairs seen together at least
-MIN_PAIR_COUNT times with Dice >= MIN_DICE are kept, each Arabic term once.
+domain): whole English names (runs of capitalised words joined by "of", "for", "and" or
+"the", at most 5 words; acronyms such as COVID-19 too) are aligned to the Arabic n-gram
+(1-3 words, read as matching reads them, without function words or punctuation) that
+co-occurs with them most, by the Dice coefficient over sentence pairs. Pairs seen together
+at least MIN_PAIR_COUNT times, with Dice >= MIN_DICE and about as many words on each side
+(an acronym may stand for up to four Arabic words) are kept, each Arabic term once.
 
 TICO-19 dev is then translated, beam `--beam`, with each method:
 - none: the model alone;
@@ -36,12 +38,12 @@ from common import REPO
 
 sys.path.insert(0, str(REPO))
 
-from sacrebleu.metrics import CHRF  # noqa: E402
+from sacrebleu.metrics import CHRF
 
-from models.synthetic import build_random_model  # noqa: E402
-from models.translator import Translator, clean_source  # noqa: E402
-from service.terms import Glossary, Term, _words, normalise, term_key  # noqa: E402
-from workers.batcher import SentenceBatcher  # noqa: E402
+from models.synthetic import build_random_model
+from models.translator import Translator, clean_source
+from service.terms import Glossary, Term, _words, normalise, term_key
+from workers.batcher import SentenceBatcher
 
 DATA = REPO.parent.parent / "shared" / "data" / "parallel"
 if not DATA.is_dir():
@@ -53,10 +55,69 @@ MIN_DICE = 0.6
 CONNECTORS = frozenset(["of", "for", "and", "the"])
 # Function words that do not begin or end a name.
 STOP_AR = frozenset(
-    normalise(w) for w in "من في على إلى عن مع أن إن التي الذي الذين ذلك هذا هذه تلك بين "
-    "وذلك كما قد لا ما لم لن هو هي هم كان كانت يكون أو ثم حيث عند بعد قبل خلال".split()
+    normalise(w)
+    for w in [
+        "من",
+        "في",
+        "على",
+        "إلى",
+        "عن",
+        "مع",
+        "أن",
+        "إن",
+        "التي",
+        "الذي",
+        "الذين",
+        "ذلك",
+        "هذا",
+        "هذه",
+        "تلك",
+        "بين",
+        "وذلك",
+        "كما",
+        "قد",
+        "لا",
+        "ما",
+        "لم",
+        "لن",
+        "هو",
+        "هي",
+        "هم",
+        "كان",
+        "كانت",
+        "يكون",
+        "أو",
+        "ثم",
+        "حيث",
+        "عند",
+        "بعد",
+        "قبل",
+        "خلال",
+    ]
 )
-STOP_EN = frozenset("The A An In On It This These That Those And But For Of To As At By If".split())
+STOP_EN = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "It",
+        "This",
+        "These",
+        "That",
+        "Those",
+        "And",
+        "But",
+        "For",
+        "Of",
+        "To",
+        "As",
+        "At",
+        "By",
+        "If",
+    ]
+)
 
 
 def read_pairs(name: str) -> list[tuple[str, str]]:
@@ -96,15 +157,25 @@ def arabic_ngrams(sentence: str) -> dict[str, str]:
     found = {}
     for n in range(1, 4):
         for i in range(len(words) - n + 1):
-            if words[i].norm in STOP_AR or words[i + n - 1].norm in STOP_AR:
+            if any(w.norm in STOP_AR for w in words[i : i + n]):
                 continue
             surface = sentence[words[i].start : words[i + n - 1].end]
-            if any(ch in surface for ch in "،,.؛;:()\"«»"):
+            if any(ch in surface for ch in '،,.؛;:()"«»'):
                 continue
             key = term_key(surface)
             if len(key) >= 3:
                 found.setdefault(key, surface)
     return found
+
+
+def similar_length(ar_key: str, en: str) -> bool:
+    """A name and its translation have about as many words; an acronym may stand for
+    up to four Arabic words ("منظمة الصحة العالمية" = "WHO")."""
+    ar_words = len(ar_key.split())
+    en_words = [w for w in en.split() if w not in CONNECTORS]
+    if len(en_words) == 1 and en_words[0].isupper():
+        return ar_words <= 4
+    return abs(ar_words - len(en_words)) <= 1
 
 
 def build_glossary(pairs: list[tuple[str, str]]) -> list[Term]:
@@ -126,7 +197,7 @@ def build_glossary(pairs: list[tuple[str, str]]) -> list[Term]:
         both.update((a, e) for e in names for a in grams)
     best: dict[str, tuple[float, int, str]] = {}
     for (a, e), c in both.items():
-        if c < MIN_PAIR_COUNT:
+        if c < MIN_PAIR_COUNT or not similar_length(a, e):
             continue
         dice = 2 * c / (ar_count[a] + en_count[e])
         if dice >= MIN_DICE and (e not in best or (dice, len(a)) > best[e][:2]):
@@ -155,7 +226,7 @@ def succeeded(terms: Counter, output: str) -> int:
 def placeholder_source(glossary: Glossary, sentence: str) -> str:
     text = clean_source(sentence)
     for m in reversed(glossary.find(text)):
-        text = f"{text[:m.start]} {m.term.en} {text[m.end:]}"
+        text = f"{text[: m.start]} {m.term.en} {text[m.end :]}"
     return " ".join(text.split())
 
 
@@ -174,8 +245,9 @@ def evaluate(label: str, translator: Translator, pairs, glossary: Glossary) -> N
     with_terms = [i for i, t in enumerate(terms) if t]
     without = [i for i, t in enumerate(terms) if not t]
     total = sum(sum(t.values()) for t in terms)
-    print(f"\n{label}: {len(pairs)} sentences, {len(with_terms)} with terms, "
-          f"{total} term occurrences")
+    print(
+        f"\n{label}: {len(pairs)} sentences, {len(with_terms)} with terms, {total} term occurrences"
+    )
     runs: dict[str, tuple[list[str], float]] = {}
     for method in ("none", "attention", "placeholder"):
         started = time.perf_counter()
@@ -203,11 +275,15 @@ def evaluate(label: str, translator: Translator, pairs, glossary: Glossary) -> N
     print("|---|---:|---:|---:|---:|")
     for method, (out, seconds) in runs.items():
         success = sum(succeeded(terms[i], out[i]) for i in with_terms) / max(total, 1)
-        print(f"| {method} | {100 * success:.1f}% | {score(out, with_terms):.2f} | "
-              f"{score(out, without):.2f} | {seconds:.1f} |")
+        print(
+            f"| {method} | {100 * success:.1f}% | {score(out, with_terms):.2f} | "
+            f"{score(out, without):.2f} | {seconds:.1f} |"
+        )
     for i in with_terms[:3]:
-        print(f"  e.g. {dict((t.ar, t.en) for t in terms[i])}\n    none: {runs['none'][0][i]}"
-              f"\n    attention: {runs['attention'][0][i]}\n    ref: {refs[i]}")
+        print(
+            f"  e.g. { {t.ar: t.en for t in terms[i]} }\n    none: {runs['none'][0][i]}"
+            f"\n    attention: {runs['attention'][0][i]}\n    ref: {refs[i]}"
+        )
 
 
 def main() -> None:
@@ -220,8 +296,10 @@ def main() -> None:
     started = time.perf_counter()
     terms = build_glossary([p for name in GLOSSARY_SOURCES for p in read_pairs(name)])
     glossary = Glossary(terms)
-    print(f"glossary: {len(terms)} terms built in {time.perf_counter() - started:.1f} s, e.g. "
-          + "; ".join(f"{t.ar} = {t.en}" for t in terms[:: max(1, len(terms) // 8)]))
+    print(
+        f"glossary: {len(terms)} terms built in {time.perf_counter() - started:.1f} s, e.g. "
+        + "; ".join(f"{t.ar} = {t.en}" for t in terms[:: max(1, len(terms) // 8)])
+    )
     dev = read_pairs("dev/tico19-dev")[: args.sentences]
     if args.model in ("shipped", "all"):
         translator = Translator(REPO / "models" / "ar-en-small", beam_size=args.beam)

@@ -40,10 +40,10 @@ def _stems(word: str) -> Iterable[tuple[int, str]]:
         if not word.startswith(conj):
             continue
         for prep in _PREPOSITIONS:
-            rest = word[len(conj):]
+            rest = word[len(conj) :]
             if not rest.startswith(prep):
                 continue
-            rest = rest[len(prep):]
+            rest = rest[len(prep) :]
             cuts = [len(conj) + len(prep)]
             if prep == "ل" and rest.startswith("ل"):  # لل = ل + ال with its alef dropped
                 cuts.append(cuts[0] + 1)

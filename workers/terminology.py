@@ -13,11 +13,30 @@ import re
 from collections.abc import Sequence
 
 from models.translator import PieceOutput
-from service.terms import Glossary, Term
+from service.terms import Glossary, Term, TermMatch
 
 # English that translates an attached clitic: kept in front of a replaced term.
 CLITIC_WORDS = frozenset(
-    "and so then in into at on by with for to of from as like the a an".split()
+    [
+        "and",
+        "so",
+        "then",
+        "in",
+        "into",
+        "at",
+        "on",
+        "by",
+        "with",
+        "for",
+        "to",
+        "of",
+        "from",
+        "as",
+        "like",
+        "the",
+        "a",
+        "an",
+    ]
 )
 SPIECE = "\u2581"
 

@@ -39,18 +39,23 @@ UPLOAD_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {
-                "type": "object",
-                "required": ["name", "entries"],
-                "properties": {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 200},
-                    "entries": {"type": "array", "items": {
-                        "type": "object",
-                        "required": ["ar", "en"],
-                        "properties": {"ar": {"type": "string"}, "en": {"type": "string"}},
-                    }},
-                },
-            }},
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["name", "entries"],
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "entries": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["ar", "en"],
+                                "properties": {"ar": {"type": "string"}, "en": {"type": "string"}},
+                            },
+                        },
+                    },
+                }
+            },
             "text/csv": {"schema": {"type": "string", "description": "header row: ar,en"}},
             "application/x-tbx+xml": {"schema": {"type": "string", "description": "TBX"}},
         },
@@ -92,7 +97,9 @@ def _from_json(raw: bytes) -> tuple[str, list[Term]]:
         body = GlossaryCreate.model_validate(data)
     except ValidationError as exc:
         raise GlossaryFileError(
-            "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5])
+            "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
+            )
         ) from None
     return body.name, checked_terms((e.ar, e.en) for e in body.entries)
 
@@ -106,7 +113,9 @@ async def visible_glossary(session, glossary_id: str, principal: Principal, **op
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=GlossaryPublic,
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GlossaryPublic,
     openapi_extra=UPLOAD_BODY,
 )
 async def create_glossary(

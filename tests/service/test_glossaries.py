@@ -63,7 +63,7 @@ async def test_json_glossary_round_trip(client):
 
 
 async def test_csv_and_tbx_uploads(client):
-    csv_body = "ar,en\nدير الزور,Deir ez-Zor\n\"الأمم المتحدة\",\"the United Nations\"\n"
+    csv_body = 'ar,en\nدير الزور,Deir ez-Zor\n"الأمم المتحدة","the United Nations"\n'
     response = await client.post(
         "/v1/glossaries", params={"name": "csv"}, content=csv_body.encode(), headers=CSV
     )
@@ -72,8 +72,10 @@ async def test_csv_and_tbx_uploads(client):
     assert read["entries"] == ENTRIES[:2]
 
     response = await client.post(
-        "/v1/glossaries", params={"name": "tbx"},
-        content=tbx(("البوكمال", "Albu Kamal"), ("دير الزور", "Deir ez-Zor")), headers=TBX,
+        "/v1/glossaries",
+        params={"name": "tbx"},
+        content=tbx(("البوكمال", "Albu Kamal"), ("دير الزور", "Deir ez-Zor")),
+        headers=TBX,
     )
     assert response.status_code == 201, response.text
     read = (await client.get(f"/v1/glossaries/{response.json()['id']}")).json()
@@ -113,18 +115,37 @@ def _hostile_cases():
         ("malformed TBX", TBX, b"<martif><text><body><termEntry>", 422, "malformed TBX"),
         ("billion laughs", TBX, tbx(("&lol3;", "x"), doctype=BILLION_LAUGHS), 422, "entities"),
         ("XXE", TBX, tbx(("&xxe;", "x"), doctype=XXE), 422, "entities"),
-        ("TBX entry without English", TBX,
-         b'<martif><text><body><termEntry><langSet xml:lang="ar"><tig><term>'
-         + "حلب".encode() + b"</term></tig></langSet></termEntry></body></text></martif>",
-         422, "no en term"),
+        (
+            "TBX entry without English",
+            TBX,
+            b'<martif><text><body><termEntry><langSet xml:lang="ar"><tig><term>'
+            + "حلب".encode()
+            + b"</term></tig></langSet></termEntry></body></text></martif>",
+            422,
+            "no en term",
+        ),
         ("empty term", None, {"name": "x", "entries": [{"ar": " ", "en": "x"}]}, 422, "empty"),
-        ("duplicate term", None,
-         {"name": "x", "entries": [ENTRIES[1], {"ar": "الامم المتحدة", "en": "UN"}]},
-         422, "duplicate"),
-        ("term too long", None,
-         {"name": "x", "entries": [{"ar": "ب" * 201, "en": "x"}]}, 422, "200 characters"),
-        ("no Arabic", None, {"name": "x", "entries": [{"ar": "Aleppo", "en": "x"}]}, 422,
-         "no Arabic"),
+        (
+            "duplicate term",
+            None,
+            {"name": "x", "entries": [ENTRIES[1], {"ar": "الامم المتحدة", "en": "UN"}]},
+            422,
+            "duplicate",
+        ),
+        (
+            "term too long",
+            None,
+            {"name": "x", "entries": [{"ar": "ب" * 201, "en": "x"}]},
+            422,
+            "200 characters",
+        ),
+        (
+            "no Arabic",
+            None,
+            {"name": "x", "entries": [{"ar": "Aleppo", "en": "x"}]},
+            422,
+            "no Arabic",
+        ),
         ("no entries", None, {"name": "x", "entries": []}, 422, "no entries"),
         ("too many entries", None, {"name": "x", "entries": many}, 422, "10000"),
         ("malformed JSON", {"content-type": "application/json"}, b"{", 422, "invalid JSON"),
@@ -206,7 +227,9 @@ async def test_batch_lines_and_query_name_glossaries(client, settings):
         json.dumps({"text": TEXT, "glossary": "0" * 32}, ensure_ascii=False),
     ]
     response = await client.post(
-        "/v1/batches", params={"glossary": glossary["id"]}, content="\n".join(lines),
+        "/v1/batches",
+        params={"glossary": glossary["id"]},
+        content="\n".join(lines),
         headers={"content-type": "application/x-ndjson"},
     )
     assert response.status_code == 202, response.text
@@ -223,7 +246,9 @@ async def test_batch_lines_and_query_name_glossaries(client, settings):
     assert '<prop type="x-glossary-terms">دير الزور = Deir ez-Zor</prop>' in tmx
 
     unknown = await client.post(
-        "/v1/batches", params={"glossary": "0" * 32}, content=lines[0],
+        "/v1/batches",
+        params={"glossary": "0" * 32},
+        content=lines[0],
         headers={"content-type": "application/x-ndjson"},
     )
     assert unknown.status_code == 422 and "glossary" in unknown.json()["detail"]

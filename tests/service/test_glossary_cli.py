@@ -20,7 +20,9 @@ runner = CliRunner()
 async def test_import_a_glossary_and_submit_with_it(tmp_path, live_server, web_settings, keys):  # noqa: F811
     env = {"TARJAMA_API_URL": live_server, "TARJAMA_API_KEY": keys.submit}
     glossary_file = tmp_path / "places.csv"
-    glossary_file.write_text("ar,en\nدير الزور,Deir ez-Zor\nالبوكمال,Albu Kamal\n", encoding="utf-8")
+    glossary_file.write_text(
+        "ar,en\nدير الزور,Deir ez-Zor\nالبوكمال,Albu Kamal\n", encoding="utf-8"
+    )
     imported = runner.invoke(app, ["glossary", "import", str(glossary_file)], env=env)
     assert imported.exit_code == 0, imported.output
     glossary_id = re.search(r"glossary (\w+): places, 2 entries", imported.output).group(1)

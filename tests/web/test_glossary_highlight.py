@@ -18,14 +18,24 @@ async def test_applied_terms_are_highlighted_on_both_sides(
 ):
     headers = {"Authorization": f"Bearer {keys.submit}"}
     async with httpx.AsyncClient(base_url=live_server, headers=headers, timeout=30) as client:
-        glossary = await client.post("/v1/glossaries", json={"name": "places", "entries": [
-            {"ar": "دير الزور", "en": "Deir ez-Zor"},
-            {"ar": "البوكمال", "en": MARKUP_TERM},
-        ]})
+        glossary = await client.post(
+            "/v1/glossaries",
+            json={
+                "name": "places",
+                "entries": [
+                    {"ar": "دير الزور", "en": "Deir ez-Zor"},
+                    {"ar": "البوكمال", "en": MARKUP_TERM},
+                ],
+            },
+        )
         assert glossary.status_code == 201, glossary.text
-        submitted = await client.post("/v1/articles", json={
-            "text": sample_text("sy24-deir-ez-zor.txt"), "glossary": glossary.json()["id"],
-        })
+        submitted = await client.post(
+            "/v1/articles",
+            json={
+                "text": sample_text("sy24-deir-ez-zor.txt"),
+                "glossary": glossary.json()["id"],
+            },
+        )
         assert submitted.status_code == 202, submitted.text
         article_id = submitted.json()["id"]
         await run_worker_burst(web_settings)
@@ -38,8 +48,10 @@ async def test_applied_terms_are_highlighted_on_both_sides(
         await page.goto(f"/review/articles/{article_id}")
         for s in with_terms:
             p, i = next(
-                (p["index"], x["index"]) for p in article["paragraphs"]
-                for x in p["sentences"] if x is s
+                (p["index"], x["index"])
+                for p in article["paragraphs"]
+                for x in p["sentences"]
+                if x is s
             )
             en_marks = page.locator(f"#s-{p}-{i} mark.term")
             ar_marks = page.locator(f"#ar-{p}-{i} mark.term")
