@@ -17,26 +17,7 @@ from service.terms import Glossary, Term, TermMatch
 
 # English that translates an attached clitic: kept in front of a replaced term.
 CLITIC_WORDS = frozenset(
-    [
-        "and",
-        "so",
-        "then",
-        "in",
-        "into",
-        "at",
-        "on",
-        "by",
-        "with",
-        "for",
-        "to",
-        "of",
-        "from",
-        "as",
-        "like",
-        "the",
-        "a",
-        "an",
-    ]
+    "and so then in into at on by with for to of from as like the a an".split()  # noqa: SIM905
 )
 SPIECE = "\u2581"
 
