@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from models.translator import PieceOutput, Translation, join_sentences
+from models.translator import PieceOutput, Translation, clean_source, join_sentences
 from workers.terminology import Glossary, apply_terms, piece_spans
 
 log = logging.getLogger("tarjama.worker")
@@ -50,7 +50,9 @@ class Engine(Protocol):
     max_batch_tokens: int
     extra_source_tokens: int
 
-    def prepare(self, sentence: str) -> list[list[str]]: ...
+    def prepare(
+        self, sentence: str, keep: Sequence[tuple[int, int]] = ()
+    ) -> list[list[str]]: ...
 
     def translate_pieces(
         self, pieces: Sequence[list[str]], *, attention: bool = False
@@ -149,11 +151,17 @@ class SentenceBatcher:
         """Translations of `sentences`, with `glossary`'s terms forced in where they occur."""
         if not sentences:
             return []
-        prepared = await asyncio.to_thread(lambda: [self._engine.prepare(s) for s in sentences])
-        pieces = [p for sentence in prepared for p in sentence]
         spans = []
         if glossary:
+            prepared = await asyncio.to_thread(_prepare_keeping_terms, self._engine, sentences,
+                                               glossary)
+            pieces = [p for sentence in prepared for p in sentence]
             spans = await asyncio.to_thread(lambda: [piece_spans(p, glossary) for p in pieces])
+        else:
+            prepared = await asyncio.to_thread(
+                lambda: [self._engine.prepare(s) for s in sentences]
+            )
+            pieces = [p for sentence in prepared for p in sentence]
         future = asyncio.get_running_loop().create_future()
         request = _Request([len(s) for s in prepared], urgent, future, [None] * len(pieces),
                            len(pieces), spans)
@@ -251,6 +259,17 @@ class SentenceBatcher:
         """Settle `request`; any pieces of it still in line are dropped by the next take."""
         self._requests.discard(request)
         _settle(request, exc=exc)
+
+
+def _prepare_keeping_terms(
+    engine: Engine, sentences: Sequence[str], glossary: Glossary
+) -> list[list[list[str]]]:
+    """Each sentence's pieces, a long sentence never cut inside a glossary term."""
+    prepared = []
+    for sentence in sentences:
+        terms = glossary.find(clean_source(sentence))
+        prepared.append(engine.prepare(sentence, [(m.start, m.end) for m in terms]))
+    return prepared
 
 
 def _settle(request: _Request, exc: BaseException | None = None) -> None:

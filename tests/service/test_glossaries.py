@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
+
+from service.storage.db import create_engine, session_factory
+from service.storage.tables import Article
 
 from tests.conftest import http_client, run_worker_burst
 
@@ -214,8 +218,25 @@ async def test_terms_are_enforced_by_a_real_worker(client, settings):
     again = await client.post("/v1/articles", json={"text": TEXT, "glossary": glossary["id"]})
     await run_worker_burst(settings)
     repeat = (await client.get(f"/v1/articles/{again.json()['id']}")).json()
-    assert [s["en"] for s in _sentences(repeat)] == [s["en"] for s in sentences]
+    # (A sentence without terms may be the plain article's translation, from a batch of
+    # other lengths: only the sentences with terms have memory entries of their own.)
     assert [s["terms"] for s in _sentences(repeat)] == [s["terms"] for s in sentences]
+    assert [s["en"] for s in _sentences(repeat) if s["terms"]] == [
+        s["en"] for s in sentences if s["terms"]
+    ]
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            row = (
+                await session.execute(
+                    select(Article.unit_count, Article.memory_hits).where(
+                        Article.id == repeat["id"]
+                    )
+                )
+            ).one()
+    finally:
+        await engine.dispose()
+    assert row.memory_hits == row.unit_count > 0
 
 
 async def test_batch_lines_and_query_name_glossaries(client, settings):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.translator import Translator
+from models.translator import Translator, clean_source
 from service.terms import Glossary, Term
 from workers.terminology import apply_terms, enforce, piece_spans
 
@@ -100,3 +100,22 @@ def test_two_occurrences_give_the_term_twice_even_side_by_side():
     rna = Term("الريبوزي", "RNA")
     attention = [[0.1, 0.9, 0.0], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]]
     assert enforce(["▁from", "▁R", "NA"], attention, [(1, 2, rna), (2, 3, rna)]) == "from RNA RNA"
+
+
+class _ShortInput(Translator):
+    """The tiny model with an input limit short enough that sentences must be cut."""
+
+    @property
+    def max_source_pieces(self) -> int:
+        return 16
+
+
+def test_a_long_sentence_is_never_cut_inside_a_term(tiny_model_dir):
+    translator = _ShortInput(tiny_model_dir, beam_size=1)
+    fda = Glossary([Term("إدارة الغذاء والدواء", "FDA")])
+    sentence = "، ".join(["قالت إدارة الغذاء والدواء الأمريكية إن الدواء آمن"] * 4)
+    keep = [(m.start, m.end) for m in fda.find(clean_source(sentence))]
+    assert len(keep) == 4
+    pieces = translator.prepare(sentence, keep)
+    assert len(pieces) > 4
+    assert sum(len(piece_spans(p, fda)) for p in pieces) == 4
