@@ -185,7 +185,9 @@ class Translator:
                 return [tokens[i : i + step] for i in range(0, len(tokens), step)]
         return self._pack(clauses, keep)
 
-    def _pack(self, clauses: list[tuple[int, str]], keep: Sequence[tuple[int, int]]) -> list[list[str]]:
+    def _pack(
+        self, clauses: list[tuple[int, str]], keep: Sequence[tuple[int, int]]
+    ) -> list[list[str]]:
         """Greedily join consecutive clauses (offset, text) into pieces that fit the input
         limit. Clauses are separated by one space (`clean_source` leaves no other), so
         each piece is its slice of the text, and `keep` ranges follow it."""
@@ -255,7 +257,9 @@ def _shifted(keep: Sequence[tuple[int, int]], start: int) -> list[tuple[int, int
     return [(a - start, b - start) for a, b in keep if b > start]
 
 
-def _cut(text: str, boundary: re.Pattern, keep: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
+def _cut(
+    text: str, boundary: re.Pattern, keep: Sequence[tuple[int, int]]
+) -> list[tuple[int, str]]:
     """`text` cut at each match of `boundary` that is not inside a `keep` range, as
     (offset, part) pairs; blank parts dropped."""
     parts, at = [], 0
