@@ -94,7 +94,9 @@ def demo(
 app.command()(submit)
 app.command()(batches)
 app.command()(export)
-glossary_app = typer.Typer(help="Glossaries: terms every translation must use.", no_args_is_help=True)
+glossary_app = typer.Typer(
+    help="Glossaries: terms every translation must use.", no_args_is_help=True
+)
 glossary_app.command("import")(glossary_import)
 app.add_typer(glossary_app, name="glossary")
 

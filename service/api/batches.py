@@ -110,7 +110,8 @@ async def submit_batch(
         )
     if not_before is not None and not_before.tzinfo is None:
         not_before = not_before.replace(tzinfo=UTC)
-    glossaries = _Glossaries(session, principal, await usable_glossary(session, glossary, principal))
+    default_glossary = await usable_glossary(session, glossary, principal)
+    glossaries = _Glossaries(session, principal, default_glossary)
     if idempotency_key:
         existing = await idempotency.recall(session, idempotency_key, "batch", principal.key_id)
         if existing:
