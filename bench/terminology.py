@@ -42,7 +42,7 @@ from sacrebleu.metrics import CHRF
 
 from models.synthetic import build_random_model
 from models.translator import Translator, clean_source
-from service.terms import Glossary, Term, _words, normalise, term_key
+from service.terms import Glossary, Term, normalise, term_key, words_of
 from workers.batcher import SentenceBatcher
 
 DATA = REPO.parent.parent / "shared" / "data" / "parallel"
@@ -153,7 +153,7 @@ def english_names(sentence: str) -> set[str]:
 def arabic_ngrams(sentence: str) -> dict[str, str]:
     """Arabic n-grams (1-3 words) by the key matching compares them as; the surface form
     with the article dropped from clitics (its first word's clitics are cut by matching)."""
-    words = [w for w in _words(sentence) if any("\u0621" <= c <= "\u064a" for c in w.norm)]
+    words = [w for w in words_of(sentence) if any("\u0621" <= c <= "\u064a" for c in w.norm)]
     found = {}
     for n in range(1, 4):
         for i in range(len(words) - n + 1):

@@ -71,7 +71,9 @@ class TermMatch:
 
 
 @dataclass(frozen=True)
-class _Word:
+class Word:
+    """A word of the text: where it is, and its letters as matching reads them."""
+
     start: int
     end: int
     norm: str
@@ -79,7 +81,8 @@ class _Word:
     offsets: tuple[int, ...]
 
 
-def _words(text: str) -> list[_Word]:
+def words_of(text: str) -> list[Word]:
+    """The words of `text` (runs of letters and digits, tashkeel and tatweel inside)."""
     words = []
     for m in _WORD.finditer(text):
         chars, offsets = [], []
@@ -90,7 +93,7 @@ def _words(text: str) -> list[_Word]:
                 offsets.append(i)
         if chars:
             offsets.append(len(m.group()))
-            words.append(_Word(m.start(), m.end(), "".join(chars), tuple(offsets)))
+            words.append(Word(m.start(), m.end(), "".join(chars), tuple(offsets)))
     return words
 
 
@@ -102,7 +105,7 @@ class Glossary:
         # core of the first word -> (the other words, term), longest first
         self._index: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
         for term in self.terms:
-            words = [w.norm for w in _words(term.ar)]
+            words = [w.norm for w in words_of(term.ar)]
             if not words:
                 continue
             self._index.setdefault(_core(words[0]), []).append((tuple(words[1:]), term))
@@ -115,7 +118,7 @@ class Glossary:
     def find(self, text: str) -> list[TermMatch]:
         """Every occurrence of a term in `text`, in order, not overlapping; where entries
         overlap, the one with the most words (then characters) wins."""
-        words = _words(text)
+        words = words_of(text)
         found, i = [], 0
         while i < len(words):
             best = None
@@ -144,10 +147,10 @@ def terms_in(matches: Sequence[TermMatch]) -> list[Term]:
 
 def has_words(text: str) -> bool:
     """True when `text` holds an Arabic word that matching can see."""
-    return any(_ARABIC_LETTER.search(w.norm) for w in _words(text))
+    return any(_ARABIC_LETTER.search(w.norm) for w in words_of(text))
 
 
 def term_key(ar: str) -> str:
     """What matching compares a term as: two terms with one key are the same term."""
-    words = [w.norm for w in _words(ar)]
+    words = [w.norm for w in words_of(ar)]
     return " ".join([_core(words[0]), *words[1:]]) if words else ""
