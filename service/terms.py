@@ -4,7 +4,6 @@ Matching ignores tashkeel and tatweel, unifies alef, ya and ta marbuta spellings
 looks through the clitics written attached to a word: a conjunction (و ف), a preposition
 (ب ل ك) and the article (ال, or the ل left of it after ل). "وبدير الزور" and "للأمم
 المتحدة" match the entries "دير الزور" and "الأمم المتحدة". The longest entry wins.
-
 """
 
 from __future__ import annotations
