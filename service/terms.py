@@ -3,7 +3,8 @@
 Matching ignores tashkeel and tatweel, unifies alef, ya and ta marbuta spellings, and
 looks through the clitics written attached to a word: a conjunction (و ف), a preposition
 (ب ل ك) and the article (ال, or the ل left of it after ل). "وبدير الزور" and "للأمم
-المتحدة" match the entries "دير الزور" and "الأمم المتحدة". The longest entry wins.
+المتحدة" match the entries "دير الزور" and "الأمم المتحدة", and so does a name of several
+words written without its spaces ("ديرالزور"). The longest entry wins.
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ class Glossary:
             if not words:
                 continue
             self._index.setdefault(_core(words[0]), []).append((tuple(words[1:]), term))
+            if len(words) > 1:  # also written as one word: "ديرالزور"
+                self._index.setdefault(_core("".join(words)), []).append(((), term))
         for entries in self._index.values():
             entries.sort(key=lambda e: (-len(e[0]), -len(e[1].ar)))
 
