@@ -42,7 +42,7 @@ from sacrebleu.metrics import CHRF
 
 from models.synthetic import build_random_model
 from models.translator import Translator, clean_source
-from service.terms import Glossary, Term, normalise, term_key, words_of
+from service.domain.terms import Glossary, Term, normalise, term_key, words_of
 from workers.batcher import SentenceBatcher
 
 DATA = REPO.parent.parent / "shared" / "data" / "parallel"

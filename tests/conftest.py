@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.synthetic import build_random_model
 from service.config import Settings
-from service.main import create_app
+from service.app.main import create_app
 from service.storage.db import create_engine, migrate, session_factory, transaction
 from service.storage.keys import create_key
-from service.storage.tables import KeyRole
+from service.domain.types import KeyRole
 from workers.segment import split_paragraphs
 from workers.settings import build_worker
 
@@ -121,6 +121,20 @@ def http_client(app: FastAPI, key: str | None = None) -> httpx.AsyncClient:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     transport = httpx.ASGITransport(app=app)
     return httpx.AsyncClient(transport=transport, base_url="http://tarjama.test", headers=headers)
+
+
+async def sign_in(app_or_url: FastAPI | str, key: str) -> str:
+    """Sign in on the review pages with `key`; the session token their cookie holds."""
+    from service.app.auth import SESSION_COOKIE
+
+    if isinstance(app_or_url, str):
+        options = {"base_url": app_or_url}
+    else:
+        options = {"transport": httpx.ASGITransport(app=app_or_url), "base_url": "http://tarjama.test"}
+    async with httpx.AsyncClient(**options) as browser:
+        response = await browser.post("/review/login", data={"key": key})
+    assert response.status_code == 303, response.text
+    return response.cookies[SESSION_COOKIE]
 
 
 @pytest.fixture

@@ -12,15 +12,15 @@ from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from models.translator import Translation, clean_source
-from service.config import Priority
-from service.storage import articles as store
+from service.domain.results import ArticleResult
+from service.domain.terms import Glossary, Term, terms_in
+from service.domain.types import Priority
+from service.storage import articles as article_store
 from service.storage import batches as batch_store
 from service.storage import glossaries as glossary_store
 from service.storage import memory
-from service.storage.articles import ArticleResult
 from service.storage.db import transaction
 from service.storage.tables import Article
-from service.terms import Glossary, Term, terms_in
 from workers.pipeline import ModelInfo, SegmentedArticle, assemble_result, segment_article
 
 log = logging.getLogger("tarjama.worker")
@@ -39,7 +39,7 @@ async def translate_article(ctx: dict, article_id: str) -> str:
     sessions = ctx["sessions"]
     try:
         async with transaction(sessions) as session:
-            article = await store.start_article(session, article_id)
+            article = await article_store.start_article(session, article_id)
         if article is None:
             return "skipped: not queued"
         try:
@@ -49,11 +49,13 @@ async def translate_article(ctx: dict, article_id: str) -> str:
         except Exception as exc:  # a model or pipeline error is final for this article
             log.exception("article %s failed", article_id, extra={"article_id": article_id})
             async with transaction(sessions) as session:
-                await store.fail_article(session, article_id, f"{type(exc).__name__}: {exc}")
+                await article_store.fail_article(
+                    session, article_id, f"{type(exc).__name__}: {exc}"
+                )
             return "failed"
         async with transaction(sessions) as session:
             await memory.remember(session, work.result.model_name, work.new_memory)
-            saved = await store.save_result(
+            saved = await article_store.save_result(
                 session, article_id, work.result, replace=article.finished_at is not None
             )
             event_due = (
@@ -149,7 +151,7 @@ async def _look_up(ctx, session, article: Row, segmented, model_name: str, found
     if article.glossary_id is not None:
         found.glossary = await _glossary(ctx, session, article.glossary_id)
     if not article.force:
-        found.prior = await store.find_reusable(session, article, model_name)
+        found.prior = await article_store.find_reusable(session, article, model_name)
         if found.prior is not None:
             found.translations = _translations_of(found.prior, segmented)
     if found.glossary:
@@ -216,7 +218,7 @@ def _translations_of(prior: Article, segmented: SegmentedArticle) -> list[Transl
 async def _release_quietly(ctx: dict, article_id: str) -> None:
     try:
         async with transaction(ctx["sessions"]) as session:
-            await store.release_article(session, article_id)
+            await article_store.release_article(session, article_id)
     except Exception:  # still down: the reconciler finds the running article later
         log.exception(
             "article %s: could not release it", article_id, extra={"article_id": article_id}

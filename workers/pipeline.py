@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass
 
 from models.translator import Translation
-from service.storage.articles import ArticleResult, ParagraphResult, SentenceResult
-from service.terms import Term
+from service.domain.results import ArticleResult, ParagraphResult, SentenceResult
+from service.domain.terms import Term
 from workers.segment import split_headline, split_paragraphs, split_sentences
 from workers.summarise import Candidate, summarise
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from models.translator import PieceOutput
-from service.terms import Glossary, Term, TermMatch
+from service.domain.terms import Glossary, Term, TermMatch
 
 # English that translates an attached clitic: kept in front of a replaced term.
 CLITIC_WORDS = frozenset(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from service.storage.db import equals
 from service.storage.tables import Article, Glossary, GlossaryEntry, utcnow
-from service.terms import Term
+from service.domain.terms import Term
 
 INSERT_CHUNK = 1000
 

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.storage.tables import TranslationMemory
-from service.terms import Term
+from service.domain.terms import Term
 
 LOOKUP_CHUNK = 500
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -25,24 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-
-class ArticleStatus(StrEnum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-    cancelled = "cancelled"
-
-
-# An article is final once it is done, failed or cancelled.
-FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
-UNFINISHED = (ArticleStatus.queued, ArticleStatus.running)
-
-
-class KeyRole(StrEnum):
-    submit = "submit"
-    review = "review"
-    admin = "admin"
+from service.domain.types import ArticleStatus, KeyRole
 
 
 def utcnow() -> datetime:
@@ -202,6 +184,8 @@ class IdempotencyKey(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     owner_key: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
     target_id: Mapped[str] = mapped_column(String(32))
+    # sha256 of the first request's body, where there is one to compare a retry with.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -283,3 +267,17 @@ class GlossaryEntry(Base):
     en: Mapped[str] = mapped_column(Text)
 
     glossary: Mapped[Glossary] = relationship(back_populates="entries")
+
+
+class ReviewSession(Base):
+    """A signed-in browser on the review pages. The cookie holds a random token; only its
+    SHA-256 hash is stored. It ends at `expires_at`, on sign-out, or when its key is revoked."""
+
+    __tablename__ = "review_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -8,7 +8,7 @@ import re
 import httpx
 from typer.testing import CliRunner
 
-from service.cli import app
+from cli.main import app
 from tests.conftest import run_worker_burst
 
 # The fixtures: keys, live_server, web_settings (a served app on its own database).

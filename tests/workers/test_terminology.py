@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.translator import Translator, clean_source
-from service.terms import Glossary, Term
+from service.domain.terms import Glossary, Term
 from workers.terminology import apply_terms, enforce, piece_spans
 
 DEIR = Term("دير الزور", "Deir ez-Zor")
