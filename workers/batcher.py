@@ -70,7 +70,9 @@ class _Request:
     spans: list[list] = field(default_factory=list)
 
     def translations(self) -> list[Translation]:
-        outputs = self.outputs
+        outputs = [o for o in self.outputs if o is not None]
+        if len(outputs) != len(self.outputs):
+            raise RuntimeError("a request's translations read before all its pieces came back")
         if self.spans:
             outputs = [apply_terms(o, s) for o, s in zip(outputs, self.spans, strict=True)]
         return join_sentences(self.pieces_of, outputs)
@@ -102,7 +104,8 @@ class _Line:
         anchor = pool[0].length
         # Only pieces with glossary terms pay for attention: they share calls apart.
         attention = pool[0].attention
-        chosen, longest = [], 0
+        chosen: list[_Piece] = []
+        longest = 0
         for piece in sorted(pool, key=lambda p: abs(p.length - anchor)):  # stable: FIFO ties
             if piece.attention != attention:
                 continue

@@ -106,16 +106,17 @@ async def _translate(ctx: dict, article: Row) -> _Work:
     if not article.force or use_memory or article.glossary_id is not None:
         async with transaction(ctx["sessions"]) as session:
             await _look_up(ctx, session, article, segmented, model.name, found)
-    prior, translations, known, keys = found.prior, found.translations, found.known, found.keys
+    translations, known, keys = found.translations, found.known, found.keys
     unit_terms, glossary = found.unit_terms, found.glossary
+    reused_from = found.prior.id if found.prior is not None and translations is not None else None
     if translations is not None:
-        hits, reused_from, new_memory = 0, prior.id, []
+        hits, new_memory = 0, []
     else:
         translations, translated = await _translate_units(
             ctx, units, keys, known, urgent=article.priority == Priority.interactive,
             glossary=glossary,
         )
-        hits, reused_from = sum(1 for k in keys if k in known), None
+        hits = sum(1 for k in keys if k in known)
         new_memory = translated if use_memory else []
     result = await asyncio.to_thread(
         assemble_result,
@@ -124,11 +125,10 @@ async def _translate(ctx: dict, article: Row) -> _Work:
         summary_sentences=article.summary_sentences,
         model=model,
         translate_ms=(time.perf_counter() - started) * 1000,
+        memory_hits=hits,
+        reused_from=reused_from,
         terms=unit_terms,
     )
-    result.unit_count = len(units)
-    result.memory_hits = hits
-    result.reused_from = reused_from
     return _Work(result, new_memory)
 
 
