@@ -132,7 +132,7 @@ def english_names(sentence: str) -> set[str]:
     first word only if it is all capitals."""
     names = set()
     run: list[str] = []
-    for i, raw in enumerate(sentence.split() + [""]):
+    for i, raw in enumerate([*sentence.split(), ""]):
         word = raw.strip(".,;:()\"'")
         capital = word[:1].isupper() and (i > 0 or word.isupper()) and word not in STOP_EN
         if capital and len(word) > 1:
@@ -258,12 +258,13 @@ def evaluate(label: str, translator: Translator, pairs, glossary: Glossary) -> N
         else:
             out = list(runs["none"][0])
             todo = [placeholder_source(glossary, sources[i]) for i in with_terms]
-            for i, text in zip(with_terms, asyncio.run(translate_all(translator, todo))):
+            translated = asyncio.run(translate_all(translator, todo))
+            for i, text in zip(with_terms, translated, strict=True):
                 out[i] = text
         runs[method] = (out, time.perf_counter() - started)
     hybrid = [
         p if succeeded(terms[i], p) == sum(terms[i].values()) else a
-        for i, (p, a) in enumerate(zip(runs["placeholder"][0], runs["attention"][0]))
+        for i, (p, a) in enumerate(zip(runs["placeholder"][0], runs["attention"][0], strict=True))
     ]
     runs["placeholder+attention"] = (hybrid, runs["placeholder"][1] + runs["attention"][1])
     chrf = CHRF()

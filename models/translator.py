@@ -154,9 +154,7 @@ class Translator:
         outputs = self.translate_pieces([p for sentence in pieces for p in sentence])
         return join_sentences([len(sentence) for sentence in pieces], outputs)
 
-    def prepare(
-        self, sentence: str, keep: Sequence[tuple[int, int]] = ()
-    ) -> list[list[str]]:
+    def prepare(self, sentence: str, keep: Sequence[tuple[int, int]] = ()) -> list[list[str]]:
         """The tokenized pieces `sentence` is translated as (none if it is blank). A long
         sentence is never cut inside a `keep` range (offsets in `clean_source(sentence)`:
         glossary terms)."""
@@ -252,9 +250,7 @@ def _shifted(keep: Sequence[tuple[int, int]], start: int) -> list[tuple[int, int
     return [(a - start, b - start) for a, b in keep if b > start]
 
 
-def _cut(
-    text: str, boundary: re.Pattern, keep: Sequence[tuple[int, int]]
-) -> list[tuple[int, str]]:
+def _cut(text: str, boundary: re.Pattern, keep: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
     """`text` cut at each match of `boundary` that is not inside a `keep` range, as
     (offset, part) pairs; blank parts dropped."""
     parts, at = [], 0

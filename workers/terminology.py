@@ -17,7 +17,7 @@ from service.domain.terms import Glossary, Term, TermMatch
 
 # English that translates an attached clitic: kept in front of a replaced term.
 CLITIC_WORDS = frozenset(
-    "and so then in into at on by with for to of from as like the a an".split()  # noqa: SIM905
+    "and so then in into at on by with for to of from as like the a an".split()
 )
 SPIECE = "\u2581"
 

@@ -56,7 +56,5 @@ async def usable_glossary(
         return None
     glossary = await glossary_store.get_glossary(session, glossary_id)
     if glossary is None or not visible(glossary, principal):
-        raise HTTPException(
-            422, f"glossary: no glossary {glossary_id!r}"
-        )
+        raise HTTPException(422, f"glossary: no glossary {glossary_id!r}")
     return glossary.id

@@ -1,6 +1,7 @@
 """Exports of finished articles: JSONL (full results), TMX 1.4 (sentence pairs, with the
-glossary terms applied as a prop) and CSV (paragraph pairs). Each is a stream of text chunks, so a batch of any size exports in flat
-memory. Reviewer corrections replace the machine translation wherever they exist.
+glossary terms applied as a prop) and CSV (paragraph pairs). Each is a stream of text
+chunks, so a batch of any size exports in flat memory. Reviewer corrections replace the
+machine translation wherever they exist.
 """
 
 from __future__ import annotations

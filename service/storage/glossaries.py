@@ -9,9 +9,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from service.domain.terms import Term
 from service.storage.db import equals
 from service.storage.tables import Article, Glossary, GlossaryEntry, utcnow
-from service.domain.terms import Term
 
 INSERT_CHUNK = 1000
 

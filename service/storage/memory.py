@@ -17,9 +17,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.domain.terms import Term
 from service.storage.db import is_postgres
 from service.storage.tables import TranslationMemory
-from service.domain.terms import Term
 
 LOOKUP_CHUNK = 500
 

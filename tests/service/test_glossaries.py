@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from service.storage.db import create_engine, session_factory
 from service.storage.tables import Article
-
 from tests.conftest import http_client, run_worker_burst
 
 ENTRIES = [

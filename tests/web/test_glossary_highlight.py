@@ -5,9 +5,6 @@ from __future__ import annotations
 import httpx
 
 from tests.conftest import run_worker_burst, sample_text
-
-# The fixtures: browser, keys, live_server, web_settings.
-from tests.web.fixtures import *
 from tests.web.test_review_browser import opened
 
 MARKUP_TERM = "Albu Kamal <b>town</b>"

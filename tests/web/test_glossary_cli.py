@@ -1,5 +1,5 @@
 """`tarjama glossary import` and `tarjama submit --glossary` against the API served for
-real, translated by a real worker."""
+real (this folder's live_server), translated by a real worker."""
 
 from __future__ import annotations
 
@@ -11,13 +11,10 @@ from typer.testing import CliRunner
 from cli.main import app
 from tests.conftest import run_worker_burst
 
-# The fixtures: keys, live_server, web_settings (a served app on its own database).
-from tests.web.fixtures import keys, live_server, web_settings  # noqa: F401
-
 runner = CliRunner()
 
 
-async def test_import_a_glossary_and_submit_with_it(tmp_path, live_server, web_settings, keys):  # noqa: F811
+async def test_import_a_glossary_and_submit_with_it(tmp_path, live_server, web_settings, keys):
     env = {"TARJAMA_API_URL": live_server, "TARJAMA_API_KEY": keys.submit}
     glossary_file = tmp_path / "places.csv"
     glossary_file.write_text(
