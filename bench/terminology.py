@@ -40,6 +40,7 @@ sys.path.insert(0, str(REPO))
 
 from sacrebleu.metrics import CHRF
 
+from models.options import TranslatorOptions
 from models.synthetic import build_random_model
 from models.translator import Translator, clean_source
 from service.domain.terms import Glossary, Term, normalise, term_key, words_of
@@ -303,13 +304,15 @@ def main() -> None:
     )
     dev = read_pairs("dev/tico19-dev")[: args.sentences]
     if args.model in ("shipped", "all"):
-        translator = Translator(REPO / "models" / "ar-en-small", beam_size=args.beam)
+        translator = Translator(
+            REPO / "models" / "ar-en-small", TranslatorOptions(beam_size=args.beam)
+        )
         evaluate(f"ar-en-small, beam {args.beam}", translator, dev, glossary)
     if args.model in ("tiny", "all"):
         with tempfile.TemporaryDirectory() as tmp:
             texts = [ar for ar, _ in dev] + [en for _, en in dev]
             model_dir = build_random_model(Path(tmp) / "tiny", texts)
-            translator = Translator(model_dir, beam_size=args.beam)
+            translator = Translator(model_dir, TranslatorOptions(beam_size=args.beam))
             evaluate(f"random tiny model, beam {args.beam}", translator, dev[:300], glossary)
 
 

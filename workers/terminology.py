@@ -9,7 +9,6 @@ clitics ("and", "in", "the") stays, and an article doubled at a term's edge goes
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from models.translator import PieceOutput
@@ -145,21 +144,21 @@ def _rebuild(
     trailing: dict[int, str] = {}
     for w, k in sorted(owner.items()):
         first.setdefault(k, w)
-        trailing[k] = _TRAILING.search(texts[w]).group()
+        trailing[k] = texts[w][len(texts[w].rstrip(_PUNCTUATION)) :]
     starts = {w: k for k, w in first.items()}
     out: list[tuple[str, bool]] = []
     for w, text in enumerate(texts):
         if w in starts:
             k = starts[w]
-            out.append((_LEADING.match(text).group() + spans[k][2].en + trailing[k], True))
+            leading = text[: len(text) - len(text.lstrip(_PUNCTUATION))]
+            out.append((leading + spans[k][2].en + trailing[k], True))
         elif w not in owner:
             out.append((text, False))
         out.extend((spans[k][2].en, True) for k in after.get(w, ()))
     return out
 
 
-_LEADING = re.compile(r"^[^\w]*")
-_TRAILING = re.compile(r"[^\w]*$")
+_PUNCTUATION = ".,;:!?\"'()[]{}«»“”‘’-–—…/"
 
 
 def _bare(word: str) -> str:

@@ -47,6 +47,7 @@ async def create_article(
     force: bool = False,
     owner_key: str | None = None,
     batch_id: str | None = None,
+    glossary_id: str | None = None,
 ) -> Article:
     """A new queued article (the caller enqueues it once committed)."""
     article = Article(
@@ -58,6 +59,7 @@ async def create_article(
         external_id=external_id,
         summary_sentences=summary_sentences,
         force=force,
+        glossary_id=glossary_id,
         owner_key=owner_key,
         batch_id=batch_id,
         content_hash=content_hash(title_ar, text),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from models.options import TranslatorOptions
 from models.translator import Translator, clean_source
 from service.domain.terms import Glossary, Term
 from workers.terminology import apply_terms, enforce, piece_spans
@@ -80,7 +81,7 @@ def test_enforce_inserts_a_term_no_word_attends_to():
 
 
 def test_every_occurrence_gets_its_term_with_a_real_model(tiny_model_dir):
-    translator = Translator(tiny_model_dir, beam_size=2)
+    translator = Translator(tiny_model_dir, TranslatorOptions(device="cpu", beam_size=2))
     sentences = [
         "قال الأمين العام للأمم المتحدة إن الوضع في دير الزور خطير.",
         "وصلت القوات إلى البوكمال وبدير الزور أمس.",
@@ -112,7 +113,7 @@ class _ShortInput(Translator):
 
 
 def test_a_long_sentence_is_never_cut_inside_a_term(tiny_model_dir):
-    translator = _ShortInput(tiny_model_dir, beam_size=1)
+    translator = _ShortInput(tiny_model_dir, TranslatorOptions(device="cpu", beam_size=1))
     fda = Glossary([Term("إدارة الغذاء والدواء", "FDA")])
     sentence = "، ".join(["قالت إدارة الغذاء والدواء الأمريكية إن الدواء آمن"] * 4)
     keep = [(m.start, m.end) for m in fda.find(clean_source(sentence))]

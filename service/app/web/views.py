@@ -103,7 +103,7 @@ def paragraph_views(article) -> list[ParagraphView]:
 
 def term_runs(text: str, terms, *, casefold: bool) -> list[tuple[str, bool]]:
     """`text` cut into (text, is a term) runs at each occurrence of the terms' English."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     haystack = text.lower() if casefold else text
     for needle, _ in sorted(terms, key=lambda t: -len(t[0])):
         needle = needle.lower() if casefold else needle
