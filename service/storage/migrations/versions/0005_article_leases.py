@@ -1,7 +1,7 @@
 """article leases: the worker running an article, and until when
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0003
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0006"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
