@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from service.storage.tables import Article
+from tests.factories import create_api_key
 from tests.faults.stack import (
     ARTICLES,
     Stack,
     assert_done_exactly_once,
-    create_submit_key,
     stack_env,
     submit_batch,
     wait_for,
@@ -38,7 +38,7 @@ async def stack(postgres_url, tiny_model_dir, tmp_path):
         "TARJAMA_TRANSLATION_MEMORY": "false",
     }
     stack = Stack(env, tmp_path)
-    stack.key = await create_submit_key(postgres_url)
+    stack.key = await create_api_key(postgres_url, name="faults")
     stack.start_redis()
     stack.start_api()
     try:
