@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from service.config import MAX_TEXT_CHARS, Priority
+from service.storage.edits import is_reviewed, provenance
 from service.storage.tables import ArticleStatus
 
+Provenance = Literal["machine", "memory", "edited"]
 MAX_TITLE_CHARS = 1000
 MAX_URL_CHARS = 2000
 MAX_EXTERNAL_ID_CHARS = 200
@@ -88,10 +90,19 @@ class SentencePublic(BaseModel):
     index: int
     ar: str
     en: str = Field(description="The reviewer's correction when there is one, else machine_en.")
-    machine_en: str
-    edited: bool
+    machine_en: str = Field(
+        description="The English stored when the article was translated: the model's, or a "
+        "reviewer's taken from the reviewed memory (provenance `edited`)."
+    )
+    edited: bool = Field(description="A reviewer's English: corrected here or from memory.")
+    provenance: Provenance = Field(
+        description="`machine` (the model, for this article), `memory` (a machine "
+        "translation from the translation memory) or `edited` (a reviewer's English, "
+        "corrected in this article or reused from the reviewed memory)."
+    )
     confidence: float | None = Field(
-        description="exp(mean token log-probability) of the machine translation, 0..1"
+        description="exp(mean token log-probability) of the machine translation, 0..1; "
+        "null for a reviewer's English from the memory"
     )
 
 
@@ -172,12 +183,13 @@ def article_public(article) -> ArticlePublic:
                 ar=s.ar,
                 en=s.edited_en if s.edited_en is not None else s.en,
                 machine_en=s.en,
-                edited=s.edited_en is not None,
+                edited=is_reviewed(s),
+                provenance=provenance(s),
                 confidence=s.confidence,
             )
             for s in p.sentences
         ]
-        edited = any(s.edited for s in sentences)
+        edited = any(s.en != s_row.en for s, s_row in zip(sentences, p.sentences, strict=True))
         en = " ".join(s.en for s in sentences) if edited else p.en
         paragraphs.append(ParagraphPublic(index=p.index, ar=p.ar, en=en, sentences=sentences))
     summary = None
@@ -300,7 +312,8 @@ def sentence_edited(row) -> SentenceEdited:
         ar=row.ar,
         en=row.edited_en if row.edited_en is not None else row.en,
         machine_en=row.en,
-        edited=row.edited_en is not None,
+        edited=is_reviewed(row),
+        provenance=provenance(row),
         confidence=row.confidence,
         edited_at=row.edited_at,
     )

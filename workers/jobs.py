@@ -18,7 +18,7 @@ from service.storage import batches as batch_store
 from service.storage import memory
 from service.storage.articles import ArticleResult
 from service.storage.db import transaction
-from service.storage.tables import Article
+from service.storage.tables import Article, SentenceOrigin
 from workers.pipeline import ModelInfo, SegmentedArticle, assemble_result, segment_article
 
 log = logging.getLogger("tarjama.worker")
@@ -100,21 +100,32 @@ async def _translate(ctx: dict, article: Row) -> _Work:
     use_memory = ctx["settings"].translation_memory
     prior = translations = None
     known: dict = {}
+    reviewed: dict[str, str] = {}
     if not article.force or use_memory:
         async with transaction(ctx["sessions"]) as session:
             if not article.force:
                 prior = await store.find_reusable(session, article, model.name)
                 translations = _translations_of(prior, segmented) if prior is not None else None
+            if use_memory:
+                # Reviewers' English outranks any machine translation, even a reused one.
+                reviewed = await memory.lookup_reviewed(session, keys)
             if translations is None and use_memory:
-                known = await memory.lookup(session, model.name, keys)
+                known = await memory.lookup(session, model.name, set(keys) - reviewed.keys())
     if translations is not None:
-        hits, reused_from, new_memory = 0, prior.id, []
+        origins = _origins_of(prior, segmented)
+        reused_from, new_memory = prior.id, []
     else:
+        from_memory = known | {k: (text, None) for k, text in reviewed.items()}
         translations, translated = await _translate_units(
-            ctx, units, keys, known, urgent=article.priority == Priority.interactive
+            ctx, units, keys, from_memory, urgent=article.priority == Priority.interactive
         )
-        hits, reused_from = sum(1 for k in keys if k in known), None
+        origins = [SentenceOrigin.memory if k in known else SentenceOrigin.model for k in keys]
+        reused_from = None
         new_memory = translated if use_memory else []
+    for i, key in enumerate(keys):
+        if key in reviewed:
+            translations[i] = Translation(text=reviewed[key], confidence=1.0)
+            origins[i] = SentenceOrigin.reviewed
     result = await asyncio.to_thread(
         assemble_result,
         segmented,
@@ -122,9 +133,14 @@ async def _translate(ctx: dict, article: Row) -> _Work:
         summary_sentences=article.summary_sentences,
         model=model,
         translate_ms=(time.perf_counter() - started) * 1000,
+        origins=origins,
     )
     result.unit_count = len(units)
-    result.memory_hits = hits
+    result.memory_hits = (
+        sum(1 for k in keys if k in reviewed)
+        if reused_from
+        else sum(1 for k in keys if k in known or k in reviewed)
+    )
     result.reused_from = reused_from
     return _Work(result, new_memory)
 
@@ -144,6 +160,12 @@ async def _translate_units(
         for k in keys
     ]
     return translations, [(k, source_of[k], t.text, t.confidence) for k, t in new.items()]
+
+
+def _origins_of(prior: Article, segmented: SegmentedArticle) -> list[str | None]:
+    """Where the reused article's English came from, in `segmented.units` order."""
+    origins = [s.origin for p in prior.paragraphs for s in p.sentences]
+    return ([None] if segmented.title else []) + origins
 
 
 def _translations_of(prior: Article, segmented: SegmentedArticle) -> list[Translation] | None:

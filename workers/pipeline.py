@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from models.translator import Translation
 from service.storage.articles import ArticleResult, ParagraphResult, SentenceResult
+from service.storage.tables import SentenceOrigin
 from workers.segment import split_headline, split_paragraphs, split_sentences
 from workers.summarise import Candidate, summarise
 
@@ -61,25 +62,36 @@ def assemble_result(
     summary_sentences: int | None,
     model: ModelInfo,
     translate_ms: float,
+    origins: list[str] | None = None,
 ) -> ArticleResult:
-    """Aligned paragraph and sentence pairs plus the summary, from `article.units`' translations."""
+    """Aligned paragraph and sentence pairs plus the summary, from `article.units`'
+    translations (and where each came from, a SentenceOrigin per unit, if given)."""
     if len(translations) != len(article.units):
         raise ValueError(f"{len(translations)} translations for {len(article.units)} units")
     remaining = iter(translations)
+    remaining_origins = iter(origins if origins is not None else [None] * len(translations))
     title_en = next(remaining).text if article.title else None
+    if article.title:
+        next(remaining_origins)
     paragraphs: list[ParagraphResult] = []
     for p_index, (paragraph, group) in enumerate(
         zip(article.paragraphs, article.sentences, strict=True)
     ):
         pairs = []
         for s_index, ar in enumerate(group):
-            translation = next(remaining)
+            translation, origin = next(remaining), next(remaining_origins)
             pairs.append(
                 SentenceResult(
                     index=s_index,
                     ar=ar,
                     en=translation.text,
-                    confidence=round(translation.confidence, 4),
+                    # A reviewer's English has no model confidence.
+                    confidence=(
+                        None
+                        if origin == SentenceOrigin.reviewed
+                        else round(translation.confidence, 4)
+                    ),
+                    origin=origin,
                 )
             )
         paragraphs.append(

@@ -33,6 +33,7 @@ class SentenceResult:
     en: str
     confidence: float | None = None
     in_summary: bool = False
+    origin: str | None = None  # a SentenceOrigin
 
 
 @dataclass
@@ -222,6 +223,7 @@ async def save_result(
             "en": s.en,
             "confidence": s.confidence,
             "in_summary": s.in_summary,
+            "origin": s.origin,
         }
         for p in result.paragraphs
         for s in p.sentences

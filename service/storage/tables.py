@@ -39,6 +39,22 @@ FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
 UNFINISHED = (ArticleStatus.queued, ArticleStatus.running)
 
 
+class SentenceOrigin(StrEnum):
+    """Where a stored sentence's English came from."""
+
+    model = "model"  # translated by the model for this article
+    memory = "memory"  # a machine translation taken from the translation memory
+    reviewed = "reviewed"  # a reviewer's English, taken from the reviewed memory
+
+
+class MemoryOrigin(StrEnum):
+    """How a reviewed memory entry arrived."""
+
+    edit = "edit"  # a correction made on the review page or through the API
+    xliff = "xliff"  # a correction imported from an XLIFF file
+    tmx = "tmx"  # a unit of an imported TMX file
+
+
 class KeyRole(StrEnum):
     submit = "submit"
     review = "review"
@@ -150,6 +166,8 @@ class SentencePair(Base):
     # A reviewer's correction of `en` (the machine translation, kept as it was).
     edited_en: Mapped[str | None] = mapped_column(Text)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A SentenceOrigin; NULL for sentences stored before origins were recorded (the model).
+    origin: Mapped[str | None] = mapped_column(String(16))
 
     paragraph: Mapped[ParagraphPair] = relationship(back_populates="sentences")
 
@@ -209,6 +227,23 @@ class TranslationMemory(Base):
     target: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewedMemory(Base):
+    """Reviewers' English for a source sentence, whatever the model: it outranks the
+    machine entries of `translation_memory`. One entry per sentence; the latest wins."""
+
+    __tablename__ = "reviewed_memory"
+
+    source_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    editor: Mapped[str] = mapped_column(String(200))
+    origin: Mapped[str] = mapped_column(String(16))
+    # The article whose correction made the entry (none for TMX imports); not a foreign
+    # key, so that the entry outlives the article.
+    article_id: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class SentenceEdit(Base):
