@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -32,6 +33,16 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "TARJAMA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("TARJAMA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+
+
+def arabic_word() -> str:
+    """A made-up Arabic word: sentences that carry one are a test's own in the translation
+    memory, which every test of a session shares (corrections there change what later
+    articles get)."""
+    return "".join(random.choice(ARABIC_LETTERS) for _ in range(7))
 
 
 def sample_text(name: str) -> str:
