@@ -20,8 +20,8 @@ from service.storage.tables import (
     ArticleStatus,
     MemoryOrigin,
     SentenceEdit,
-    SentencePair,
     SentenceOrigin,
+    SentencePair,
     utcnow,
 )
 
