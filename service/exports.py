@@ -1,5 +1,5 @@
-"""Exports of finished articles: JSONL (full results), TMX 1.4 (sentence pairs) and CSV
-(paragraph pairs). Each is a stream of text chunks, so a batch of any size exports in flat
+"""Exports of finished articles: JSONL (full results), TMX 1.4 (sentence pairs), CSV
+(paragraph pairs) and XLIFF 1.2 (sentences, for CAT tools: see service/xliff.py). Each is a stream of text chunks, so a batch of any size exports in flat
 memory. Reviewer corrections replace the machine translation wherever they exist.
 """
 
@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from xml.sax.saxutils import XMLGenerator
 
 from service.schemas import ArticlePublic
+from service.xliff import XLIFF_TAIL, xliff_file, xliff_head
+from service.xmlsafe import xml_text
 
 TOOL_VERSION = "0.1.0"
-# Characters XML 1.0 forbids; they cannot appear in a TMX file even escaped.
-_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CSV_HEADER = ["article_id", "external_id", "paragraph", "ar", "en", "edited"]
 
 
@@ -25,17 +24,15 @@ class ExportFormat(StrEnum):
     jsonl = "jsonl"
     tmx = "tmx"
     csv = "csv"
+    xliff = "xliff"
 
 
 MEDIA_TYPES = {
     ExportFormat.jsonl: "application/x-ndjson",
     ExportFormat.tmx: "application/x-tmx+xml",
     ExportFormat.csv: "text/csv",
+    ExportFormat.xliff: "application/x-xliff+xml",
 }
-
-
-def xml_text(text: str) -> str:
-    return _XML_INVALID_RE.sub("", text)
 
 
 def jsonl_lines(article: ArticlePublic) -> Iterable[str]:
@@ -94,7 +91,12 @@ def tmx_head() -> str:
 
 
 TMX_TAIL = "\n  </body>\n</tmx>\n"
-BODY_WRITERS = {ExportFormat.jsonl: jsonl_lines, ExportFormat.csv: csv_rows, ExportFormat.tmx: tmx_units}
+BODY_WRITERS = {
+    ExportFormat.jsonl: jsonl_lines,
+    ExportFormat.csv: csv_rows,
+    ExportFormat.tmx: tmx_units,
+    ExportFormat.xliff: xliff_file,
+}
 
 
 async def export_stream(
@@ -103,6 +105,8 @@ async def export_stream(
     """The whole export, chunk by chunk, for articles arriving one at a time."""
     if export_format is ExportFormat.tmx:
         yield tmx_head()
+    elif export_format is ExportFormat.xliff:
+        yield xliff_head()
     elif export_format is ExportFormat.csv:
         buffer = io.StringIO()
         csv.writer(buffer).writerow(CSV_HEADER)
@@ -113,3 +117,5 @@ async def export_stream(
             yield chunk
     if export_format is ExportFormat.tmx:
         yield TMX_TAIL
+    elif export_format is ExportFormat.xliff:
+        yield XLIFF_TAIL

@@ -399,3 +399,27 @@ def batch_public(batch, progress) -> BatchPublic:
             round(progress.memory_hits / progress.units, 4) if progress.units else None
         ),
     )
+
+
+# Translation memory and XLIFF imports --------------------------------------------------
+
+MAX_REJECTIONS_SHOWN = 1000
+
+
+class RejectedUnit(BaseModel):
+    unit: str = Field(description="The unit's id (XLIFF) or its position from 1 (TMX).")
+    error: str
+
+
+class MemoryImported(BaseModel):
+    imported: int = Field(description="Units taken into the memory as reviewed entries.")
+    entries: int = Field(description="Distinct Arabic sentences they gave an entry.")
+    rejected: list[RejectedUnit] = Field(description="Units refused (the first 1,000).")
+    rejected_total: int
+
+
+class TranslationsImported(BaseModel):
+    updated: int = Field(description="Units whose English changed: each is a correction.")
+    unchanged: int
+    rejected: list[RejectedUnit] = Field(description="Units refused (the first 1,000).")
+    rejected_total: int
