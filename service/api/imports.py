@@ -66,9 +66,9 @@ async def _import(
     try:
         corrections, refused = await asyncio.to_thread(_read_xliff, await request.body())
     except XmlFileError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
     if not corrections and not refused:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "the XLIFF file has no units")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the XLIFF file has no units")
     async with session.begin():
         outcome = await apply_corrections(session, corrections, principal.name, **scope)
     rejected = sorted(refused + outcome.rejected)

@@ -52,7 +52,7 @@ async def import_memory(
     try:
         pairs, rejected = await asyncio.to_thread(_read_tmx, await request.body())
     except XmlFileError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
     entries = [
         memory.ReviewedEntry(p.ar, p.en, principal.name, MemoryOrigin.tmx) for p in pairs
     ]
