@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from service.client_cli import batches, export, submit
+from service.client_cli import batches, export, import_file, memory_app, submit
 from service.config import get_settings
 from service.logs import configure_logging
 
@@ -94,6 +94,8 @@ def demo(
 app.command()(submit)
 app.command()(batches)
 app.command()(export)
+app.command("import")(import_file)
+app.add_typer(memory_app, name="memory")
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
