@@ -13,6 +13,7 @@ from enum import StrEnum
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import StreamingResponse
 
+from service.api.edits import CsrfDep
 from service.auth import ReviewerDep
 from service.deps import SessionDep
 from service.schemas import MAX_REJECTIONS_SHOWN, MemoryImported, RejectedUnit
@@ -45,7 +46,7 @@ def _read_tmx(data: bytes) -> tuple[list[TmxPair], list[RejectedUnit]]:
 
 @router.post("/import", response_model=MemoryImported)
 async def import_memory(
-    request: Request, session: SessionDep, principal: ReviewerDep
+    request: Request, session: SessionDep, principal: ReviewerDep, _: CsrfDep
 ) -> MemoryImported:
     """Take a TMX file's ar->en units into the memory as reviewed entries (the body is the
     file). Each replaces the entry for its Arabic sentence; invalid units are listed."""

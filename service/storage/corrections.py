@@ -83,11 +83,11 @@ async def apply_corrections(
     changed; count the unchanged; reject the rest with a reason."""
     ids = list(dict.fromkeys(c.article_id for c in corrections))
     articles = await _articles(session, ids)
-    in_scope = [
+    in_scope = {
         a for a, (_, batch) in articles.items()
         if (article_id is not None and a == article_id) or (batch_id is not None and batch == batch_id)
-    ]
-    sentences = await _sentences(session, in_scope)
+    }
+    sentences = await _sentences(session, sorted(in_scope))
     scope = f"article {article_id}" if article_id is not None else f"batch {batch_id}"
     outcome = CorrectionOutcome()
     entries: list[memory.ReviewedEntry] = []

@@ -9,7 +9,9 @@ import defusedxml.ElementTree as SafeET
 import httpx
 import pytest
 
+from service.web.csrf import CSRF_HEADER, csrf_token
 from tests.conftest import arabic_word, http_client, run_worker_burst
+from tests.web.test_review_pages import browser_client
 
 TMX = {"content-type": "application/x-tmx+xml"}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -145,3 +147,16 @@ async def test_only_reviewers_and_admins_touch_the_memory(app, make_key, client)
         assert (await admin.get("/v1/memory/export")).status_code == 200
     async with http_client(app) as anonymous:
         assert (await anonymous.get("/v1/memory/export")).status_code == 401
+
+
+async def test_an_import_with_the_review_cookie_needs_the_csrf_token(app, make_key):
+    key = await make_key("review")
+    body = tmx(tu(f"جملة {arabic_word()}", "A sentence."))
+    async with browser_client(app, key) as browser:
+        refused = await browser.post("/v1/memory/import", content=body)
+        assert refused.status_code == 403
+        assert CSRF_HEADER in refused.json()["detail"]
+        accepted = await browser.post(
+            "/v1/memory/import", content=body, headers={CSRF_HEADER: csrf_token(key)}
+        )
+        assert accepted.status_code == 200
