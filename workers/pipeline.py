@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.translator import Translation
-from service.storage.articles import ArticleResult, ParagraphResult, SentenceResult
-from service.storage.tables import SentenceOrigin
+from service.domain.results import ArticleResult, ParagraphResult, SentenceResult
+from service.domain.types import SentenceOrigin
 from workers.segment import split_headline, split_paragraphs, split_sentences
 from workers.summarise import Candidate, summarise
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.domain.types import ArticleStatus, MemoryOrigin
 from service.storage import memory
 from service.storage.edits import correct, effective_en
-from service.storage.tables import Article, ArticleStatus, MemoryOrigin, SentencePair
+from service.storage.tables import Article, SentencePair
 
 LOAD_CHUNK = 500
 

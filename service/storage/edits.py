@@ -13,33 +13,16 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.domain.errors import (
+    ArticleNotDoneError,
+    ArticleNotFoundError,
+    EditError,
+    SentenceNotFoundError,
+)
+from service.domain.types import ArticleStatus, MemoryOrigin, SentenceOrigin
 from service.storage import memory
 from service.storage.db import equals
-from service.storage.tables import (
-    Article,
-    ArticleStatus,
-    MemoryOrigin,
-    SentenceEdit,
-    SentenceOrigin,
-    SentencePair,
-    utcnow,
-)
-
-
-class EditError(Exception):
-    """A correction that cannot be applied. Subclasses say why."""
-
-
-class ArticleNotFoundError(EditError):
-    """No article with that id."""
-
-
-class ArticleNotDoneError(EditError):
-    """The article has no finished translation to correct yet."""
-
-
-class SentenceNotFoundError(EditError):
-    """The article has no sentence at that paragraph and sentence index."""
+from service.storage.tables import Article, SentenceEdit, SentencePair, utcnow
 
 
 def effective_en(sentence: SentencePair) -> str:

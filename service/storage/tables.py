@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -25,40 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-
-class ArticleStatus(StrEnum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-    cancelled = "cancelled"
-
-
-# An article is final once it is done, failed or cancelled.
-FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
-UNFINISHED = (ArticleStatus.queued, ArticleStatus.running)
-
-
-class SentenceOrigin(StrEnum):
-    """Where a stored sentence's English came from."""
-
-    model = "model"  # translated by the model for this article
-    memory = "memory"  # a machine translation taken from the translation memory
-    reviewed = "reviewed"  # a reviewer's English, taken from the reviewed memory
-
-
-class MemoryOrigin(StrEnum):
-    """How a reviewed memory entry arrived."""
-
-    edit = "edit"  # a correction made on the review page or through the API
-    xliff = "xliff"  # a correction imported from an XLIFF file
-    tmx = "tmx"  # a unit of an imported TMX file
-
-
-class KeyRole(StrEnum):
-    submit = "submit"
-    review = "review"
-    admin = "admin"
+from service.domain.types import ArticleStatus, KeyRole
 
 
 def utcnow() -> datetime:

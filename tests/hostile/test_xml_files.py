@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from service.main import create_app
+from service.app.main import create_app
 from service.storage.db import create_engine, session_factory
 from service.storage.tables import ReviewedMemory, SentenceEdit
 from tests.conftest import arabic_word, http_client, run_worker_burst

@@ -9,7 +9,7 @@ import httpx
 from lxml import etree
 from typer.testing import CliRunner
 
-from service.cli import app
+from cli.main import app
 from tests.conftest import arabic_word, run_worker_burst
 from tests.service.test_xliff import NS, xml_parser
 from tests.web.fixtures import keys, live_server, web_settings  # noqa: F401 (fixtures)

@@ -9,7 +9,7 @@ import defusedxml.ElementTree as SafeET
 import httpx
 import pytest
 
-from service.web.csrf import CSRF_HEADER, csrf_token
+from service.app.csrf import CSRF_HEADER, csrf_token
 from tests.conftest import arabic_word, http_client, run_worker_burst
 from tests.web.test_review_pages import browser_client
 

@@ -1,0 +1,172 @@
+"""The `tarjama` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.client_commands import batches, export, import_file, memory_app, submit
+from service.config import get_settings
+from service.logs import configure_logging
+
+app = typer.Typer(help="Arabic-to-English translation and summarisation service.", no_args_is_help=True)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Run the HTTP API."""
+    import uvicorn
+
+    from service.app.main import create_app
+    from service.storage.db import migrate
+
+    settings = get_settings()
+    configure_logging(settings)
+    if migrate_first:
+        migrate(settings.database_url)
+    # log_config=None: uvicorn keeps the JSON logging set up above.
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+
+
+@app.command()
+def worker(burst: bool = typer.Option(False, help="Exit when the queue is empty.")) -> None:
+    """Run a translation worker."""
+    import asyncio
+
+    from workers.settings import build_worker
+
+    settings = get_settings()
+    configure_logging(settings)
+    _use_uvloop()
+    if burst:
+        async def run() -> None:
+            w = build_worker(settings, burst=True)
+            try:
+                await w.main()
+            finally:
+                await w.close()
+
+        asyncio.run(run())
+    else:
+        build_worker(settings).run()
+
+
+def _use_uvloop() -> None:
+    """Run the worker's event loop on uvloop where it is installed (uvicorn's standard
+    extra brings it, and the API already runs on it): every job's Redis and database
+    round trips and thread hand-offs pass through the loop, and uvloop's cost less."""
+    import asyncio
+
+    try:
+        import uvloop
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    from service.storage.db import migrate as run_migrations
+
+    settings = get_settings()
+    run_migrations(settings.database_url)
+    typer.echo(f"database at head: {settings.database_url}")
+
+
+@app.command()
+def demo(
+    samples: Path = typer.Option(None, help="Folder of .txt articles (default: samples/articles)."),
+    keep_serving: bool = typer.Option(False, help="Keep the API running after the demo."),
+) -> None:
+    """Start everything locally, translate the sample articles, print the summaries."""
+    from cli.demo import SAMPLES_DIR, run_demo
+
+    raise typer.Exit(run_demo(get_settings(), samples or SAMPLES_DIR, keep_serving))
+
+
+app.command()(submit)
+app.command()(batches)
+app.command()(export)
+app.command("import")(import_file)
+app.add_typer(memory_app, name="memory")
+
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: str,
+    role: str = typer.Option("submit", help="submit, review or admin"),
+) -> None:
+    """Create a key and print it once; only its hash is stored."""
+    from service.domain.types import KeyRole
+
+    try:
+        key_role = KeyRole(role)
+    except ValueError:
+        raise typer.BadParameter("role must be submit, review or admin", param_hint="--role")
+    row, key = _run_db(lambda session: _create_key(session, name, key_role))
+    typer.echo(f"created {row.role} key {row.prefix}… for {row.name!r} (id {row.id})")
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (never the keys themselves)."""
+    from service.storage import keys as key_store
+
+    for row in _run_db(key_store.list_keys):
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        typer.echo(f"{row.id}  {row.prefix}…  {row.role:<7} {state:<18} {row.name}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str = typer.Argument(help="key id or its shown prefix")) -> None:
+    """Revoke a key by id or prefix."""
+    from service.storage import keys as key_store
+
+    if not _run_db(lambda session: key_store.revoke_key(session, key_id)):
+        typer.echo(f"no active key {key_id!r}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"revoked {key_id}")
+
+
+async def _create_key(session, name, role):
+    from service.storage import keys as key_store
+
+    return await key_store.create_key(session, name, role)
+
+
+def _run_db(work):
+    from service.storage.db import migrate, run_in_transaction
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    return run_in_transaction(settings.database_url, work)
+
+
+def _mount_models() -> None:
+    try:
+        from cli.model_commands import app as models_app
+    except ImportError:  # pragma: no cover - the models commands are optional at build time
+        return
+    app.add_typer(models_app, name="models", help="Install, import, list and evaluate models.")
+
+
+_mount_models()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
