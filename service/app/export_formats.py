@@ -1,6 +1,7 @@
 """Exports of finished articles: JSONL (full results), TMX 1.4 (sentence pairs), CSV
-(paragraph pairs) and XLIFF 1.2 (sentences, for CAT tools: see service/xliff.py). Each is a stream of text chunks, so a batch of any size exports in flat
-memory. Reviewer corrections replace the machine translation wherever they exist.
+(paragraph pairs) and XLIFF 1.2 (sentences, for CAT tools: see xliff.py). Each is a
+stream of text chunks, so a batch of any size exports in flat memory. Reviewer
+corrections replace the machine translation wherever they exist.
 """
 
 from __future__ import annotations
