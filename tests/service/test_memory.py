@@ -14,7 +14,7 @@ from sqlalchemy import select
 from service.storage.db import create_engine, session_factory
 from service.storage.tables import Article, ReviewedMemory
 from tests.conftest import arabic_word, http_client, run_worker_burst
-from tests.web.test_review_pages import browser_client
+from tests.web.test_review_pages import signed_in
 
 FIX = "The minister said the government would support farmers next season."
 @pytest.fixture
@@ -156,7 +156,7 @@ async def test_the_review_page_marks_a_reused_correction_as_edited(app, desk, ma
         f"/v1/articles/{first['id']}/paragraphs/0/sentences/0", json={"en": FIX}
     )
     second = await desk.translate(f"عنوان آخر {w.word}\n\n{w.corrected}")
-    async with browser_client(app, await make_key("review")) as browser:
+    async with await signed_in(app, await make_key("review")) as browser:
         page = (await browser.get(f"/review/articles/{second['id']}")).text
         corrected_page = (await browser.get(f"/review/articles/{first['id']}")).text
     assert 'data-provenance="edited"' in page

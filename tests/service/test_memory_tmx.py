@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from service.app.csrf import CSRF_HEADER, csrf_token
-from tests.conftest import arabic_word, http_client, run_worker_burst
+from tests.conftest import arabic_word, http_client, run_worker_burst, sign_in
 from tests.web.test_review_pages import browser_client
 
 TMX = {"content-type": "application/x-tmx+xml"}
@@ -150,13 +150,13 @@ async def test_only_reviewers_and_admins_touch_the_memory(app, make_key, client)
 
 
 async def test_an_import_with_the_review_cookie_needs_the_csrf_token(app, make_key):
-    key = await make_key("review")
+    token = await sign_in(app, await make_key("review"))
     body = tmx(tu(f"جملة {arabic_word()}", "A sentence."))
-    async with browser_client(app, key) as browser:
+    async with browser_client(app, token) as browser:
         refused = await browser.post("/v1/memory/import", content=body)
         assert refused.status_code == 403
         assert CSRF_HEADER in refused.json()["detail"]
         accepted = await browser.post(
-            "/v1/memory/import", content=body, headers={CSRF_HEADER: csrf_token(key)}
+            "/v1/memory/import", content=body, headers={CSRF_HEADER: csrf_token(token)}
         )
         assert accepted.status_code == 200

@@ -1,7 +1,7 @@
 """reviewed translation memory and the origin of each sentence's English
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0006
 Create Date: 2026-12-04
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0001'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
