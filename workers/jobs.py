@@ -100,34 +100,38 @@ async def _translate(ctx: dict, article: Row) -> _Work:
     units = segmented.units
     keys = [memory.source_key(u) for u in units]
     use_memory = ctx["settings"].translation_memory
-    prior = translations = None
+    reused_from: str | None = None
+    translations: list[Translation] | None = None
+    origins: list[str | None] = []
     known: dict = {}
     reviewed: dict[str, str] = {}
     if not article.force or use_memory:
         async with transaction(ctx["sessions"]) as session:
             if not article.force:
                 prior = await article_store.find_reusable(session, article, model.name)
-                translations = _translations_of(prior, segmented) if prior is not None else None
+                if prior is not None:
+                    translations = _translations_of(prior, segmented)
+                    if translations is not None:
+                        reused_from, origins = prior.id, _origins_of(prior, segmented)
             if use_memory:
                 # Reviewers' English outranks any machine translation, even a reused one.
                 reviewed = await memory.lookup_reviewed(session, keys)
             if translations is None and use_memory:
                 known = await memory.lookup(session, model.name, set(keys) - reviewed.keys())
     if translations is not None:
-        origins = _origins_of(prior, segmented)
-        reused_from, new_memory = prior.id, []
+        new_memory: list = []
     else:
         from_memory = known | {k: (text, None) for k, text in reviewed.items()}
         translations, translated = await _translate_units(
             ctx, units, keys, from_memory, urgent=article.priority == Priority.interactive
         )
         origins = [SentenceOrigin.memory if k in known else SentenceOrigin.model for k in keys]
-        reused_from = None
         new_memory = translated if use_memory else []
     for i, key in enumerate(keys):
         if key in reviewed:
             translations[i] = Translation(text=reviewed[key], confidence=1.0)
             origins[i] = SentenceOrigin.reviewed
+    hits = sum(1 for k in keys if k in reviewed or (reused_from is None and k in known))
     result = await asyncio.to_thread(
         assemble_result,
         segmented,
@@ -135,15 +139,10 @@ async def _translate(ctx: dict, article: Row) -> _Work:
         summary_sentences=article.summary_sentences,
         model=model,
         translate_ms=(time.perf_counter() - started) * 1000,
+        memory_hits=hits,
+        reused_from=reused_from,
         origins=origins,
     )
-    result.unit_count = len(units)
-    result.memory_hits = (
-        sum(1 for k in keys if k in reviewed)
-        if reused_from
-        else sum(1 for k in keys if k in known or k in reviewed)
-    )
-    result.reused_from = reused_from
     return _Work(result, new_memory)
 
 

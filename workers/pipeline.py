@@ -62,10 +62,14 @@ def assemble_result(
     summary_sentences: int | None,
     model: ModelInfo,
     translate_ms: float,
-    origins: list[str] | None = None,
+    memory_hits: int = 0,
+    reused_from: str | None = None,
+    origins: list[str | None] | None = None,
 ) -> ArticleResult:
     """Aligned paragraph and sentence pairs plus the summary, from `article.units`'
-    translations (and where each came from, a SentenceOrigin per unit, if given)."""
+    translations: `memory_hits` of them came from the translation memory, or all were
+    reused from the identical article `reused_from`; `origins`, if given, says where
+    each came from (a SentenceOrigin per unit)."""
     if len(translations) != len(article.units):
         raise ValueError(f"{len(translations)} translations for {len(article.units)} units")
     remaining = iter(translations)
@@ -119,4 +123,7 @@ def assemble_result(
         model_name=model.name,
         model_quantization=model.quantization,
         translate_ms=round(translate_ms, 1),
+        unit_count=len(article.units),
+        memory_hits=memory_hits,
+        reused_from=reused_from,
     )

@@ -19,9 +19,9 @@ from service.app.api import (
     memory,
     metrics,
 )
-from service.config import Settings, get_settings
 from service.app.body_limit import BodySizeLimit
 from service.app.json_body import require_utf8_json
+from service.config import Settings, get_settings
 from service.queue import connect
 from service.storage.db import create_engine, session_factory
 

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 from service.app.export_formats import TMX_TAIL, tmx_head
 from service.app.schemas import MAX_SENTENCE_CHARS, clean_sentence_text, has_arabic_letter
@@ -68,14 +69,17 @@ def _pair(number: int, tu: Element) -> TmxPair:
     segments: dict[str, str | None] = {}
     for tuv in (child for child in tu if local_name(child) == "tuv"):
         segments.setdefault(_language(tuv), _segment(tuv))
+    texts: dict[str, str] = {}
     for lang, name in (("ar", "Arabic"), ("en", "English")):
         if lang not in segments:
             raise ValueError(f"no {name} ({lang}) variant")
-        if segments[lang] is None:
+        text = segments[lang]
+        if text is None:
             raise ValueError(f"the {name} variant has no <seg>")
-    ar = clean_source(segments["ar"])
+        texts[lang] = text
+    ar = clean_source(texts["ar"])
     try:
-        en = clean_sentence_text(segments["en"])
+        en = clean_sentence_text(texts["en"])
     except ValueError as exc:
         raise ValueError(f"the English segment: {exc}") from None
     return TmxPair(number, ar, en)
@@ -103,15 +107,15 @@ def tmx_unit(
     buffer = io.StringIO()
     xml = XMLGenerator(buffer, encoding="utf-8", short_empty_elements=True)
     xml.ignorableWhitespace("\n    ")
-    xml.startElement("tu", {k: xml_text(v) for k, v in (attrs or {}).items()})
+    xml.startElement("tu", AttributesImpl({k: xml_text(v) for k, v in (attrs or {}).items()}))
     for prop, value in props.items():
         if value is not None:
-            xml.startElement("prop", {"type": prop})
+            xml.startElement("prop", AttributesImpl({"type": prop}))
             xml.characters(xml_text(value))
             xml.endElement("prop")
     for lang, text in (("ar", source), ("en", target)):
-        xml.startElement("tuv", {"xml:lang": lang})
-        xml.startElement("seg", {})
+        xml.startElement("tuv", AttributesImpl({"xml:lang": lang}))
+        xml.startElement("seg", AttributesImpl({}))
         xml.characters(xml_text(text))
         xml.endElement("seg")
         xml.endElement("tuv")

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 from service.app.schemas import ArticlePublic, SentencePublic
 from service.app.xml_safe import XmlFileError, inline_text, local_name, xml_text
@@ -52,42 +53,39 @@ def xliff_file(article: ArticlePublic) -> Iterable[str]:
     buffer = io.StringIO()
     xml = XMLGenerator(buffer, encoding="utf-8", short_empty_elements=True)
     xml.ignorableWhitespace("\n  ")
-    xml.startElement(
-        "file",
-        {
-            "original": f"tarjama/articles/{article.id}",
-            "source-language": "ar",
-            "target-language": "en",
-            "datatype": "plaintext",
-            "tool-id": "tarjama",
-        },
-    )
+    file_attrs = {
+        "original": f"tarjama/articles/{article.id}",
+        "source-language": "ar",
+        "target-language": "en",
+        "datatype": "plaintext",
+        "tool-id": "tarjama",
+    }
+    xml.startElement("file", AttributesImpl(file_attrs))
     xml.ignorableWhitespace("\n    ")
-    xml.startElement("header", {})
-    xml.startElement(
-        "tool", {"tool-id": "tarjama", "tool-name": "tarjama", "tool-version": TOOL_VERSION}
-    )
+    xml.startElement("header", AttributesImpl({}))
+    tool = {"tool-id": "tarjama", "tool-name": "tarjama", "tool-version": TOOL_VERSION}
+    xml.startElement("tool", AttributesImpl(tool))
     xml.endElement("tool")
     if article.external_id:
-        xml.startElement("note", {"from": "tarjama"})
+        xml.startElement("note", AttributesImpl({"from": "tarjama"}))
         xml.characters(xml_text(f"external id: {article.external_id}"))
         xml.endElement("note")
     xml.endElement("header")
     xml.ignorableWhitespace("\n    ")
-    xml.startElement("body", {})
+    xml.startElement("body", AttributesImpl({}))
     for p in article.paragraphs:
         xml.ignorableWhitespace("\n      ")
-        xml.startElement("group", {"id": f"{article.id}-{p.index}"})
+        xml.startElement("group", AttributesImpl({"id": f"{article.id}-{p.index}"}))
         for s in p.sentences:
             attrs = {"id": unit_id(article.id, p.index, s.index)}
             if s.edited:
                 attrs["approved"] = "yes"
             xml.ignorableWhitespace("\n        ")
-            xml.startElement("trans-unit", attrs)
-            xml.startElement("source", {"xml:lang": "ar"})
+            xml.startElement("trans-unit", AttributesImpl(attrs))
+            xml.startElement("source", AttributesImpl({"xml:lang": "ar"}))
             xml.characters(xml_text(s.ar))
             xml.endElement("source")
-            xml.startElement("target", {"xml:lang": "en"} | _state(s))
+            xml.startElement("target", AttributesImpl({"xml:lang": "en"} | _state(s)))
             xml.characters(xml_text(s.en))
             xml.endElement("target")
             xml.endElement("trans-unit")

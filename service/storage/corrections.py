@@ -85,8 +85,10 @@ async def apply_corrections(
     ids = list(dict.fromkeys(c.article_id for c in corrections))
     articles = await _articles(session, ids)
     in_scope = {
-        a for a, (_, batch) in articles.items()
-        if (article_id is not None and a == article_id) or (batch_id is not None and batch == batch_id)
+        a
+        for a, (_, batch) in articles.items()
+        if (article_id is not None and a == article_id)
+        or (batch_id is not None and batch == batch_id)
     }
     sentences = await _sentences(session, sorted(in_scope))
     scope = f"article {article_id}" if article_id is not None else f"batch {batch_id}"
@@ -106,14 +108,17 @@ async def apply_corrections(
         elif where in seen:
             reject(c, "the unit appears more than once in the file")
         elif (row := sentences.get(where)) is None:
-            reject(c, f"article {c.article_id} has no sentence {c.sentence} "
-                      f"in paragraph {c.paragraph}")
+            reject(
+                c, f"article {c.article_id} has no sentence {c.sentence} in paragraph {c.paragraph}"
+            )
         elif not _same(c.source, row.ar):
             reject(c, "the source no longer matches the stored Arabic")
         elif _same(c.target, effective_en(row)):
             outcome.unchanged += 1
         else:
-            entries.append(correct(session, row, c.target, editor, MemoryOrigin.xliff))
+            entry = correct(session, row, c.target, editor, MemoryOrigin.xliff)
+            if entry is not None:  # always: the target differs from what is shown
+                entries.append(entry)
             outcome.updated += 1
         seen.add(where)
     await memory.remember_reviewed(session, entries)

@@ -9,6 +9,7 @@ next article with that sentence gets the reviewer's English without a model call
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.domain.errors import (
     ArticleNotDoneError,
     ArticleNotFoundError,
-    EditError,
     SentenceNotFoundError,
 )
 from service.domain.types import ArticleStatus, MemoryOrigin, SentenceOrigin
@@ -36,7 +36,7 @@ def is_reviewed(sentence: SentencePair) -> bool:
     return sentence.edited_en is not None or sentence.origin == SentenceOrigin.reviewed
 
 
-def provenance(sentence: SentencePair) -> str:
+def provenance(sentence: SentencePair) -> Literal["machine", "memory", "edited"]:
     """`edited` (a reviewer's English), `memory` (a machine translation from the memory)
     or `machine` (translated by the model for this article)."""
     if is_reviewed(sentence):

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.storage.db import is_postgres
 from service.storage.tables import ReviewedMemory, TranslationMemory, utcnow
 
 LOOKUP_CHUNK = 500
@@ -74,7 +75,7 @@ async def remember(
     ]
     if not rows:
         return
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if is_postgres(session) else sqlite_insert
     for start in range(0, len(rows), LOOKUP_CHUNK):
         statement = insert(TranslationMemory).values(rows[start : start + LOOKUP_CHUNK])
         await session.execute(statement.on_conflict_do_nothing())
@@ -126,7 +127,7 @@ async def remember_reviewed(session: AsyncSession, entries: Iterable[ReviewedEnt
         }
         for key, e in sorted(latest.items())  # key order: see remember()
     ]
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if is_postgres(session) else sqlite_insert
     for start in range(0, len(rows), LOOKUP_CHUNK):
         statement = insert(ReviewedMemory).values(rows[start : start + LOOKUP_CHUNK])
         replaced = {
@@ -144,13 +145,17 @@ async def reviewed_entries(session: AsyncSession) -> AsyncIterator[ReviewedMemor
     after = ""
     while True:
         page = (
-            await session.execute(
-                select(ReviewedMemory)
-                .where(ReviewedMemory.source_hash > after)
-                .order_by(ReviewedMemory.source_hash)
-                .limit(EXPORT_PAGE)
+            (
+                await session.execute(
+                    select(ReviewedMemory)
+                    .where(ReviewedMemory.source_hash > after)
+                    .order_by(ReviewedMemory.source_hash)
+                    .limit(EXPORT_PAGE)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for row in page:
             yield row
         if len(page) < EXPORT_PAGE:
@@ -164,19 +169,23 @@ async def machine_entries(session: AsyncSession) -> AsyncIterator[TranslationMem
     after = ("", "")
     while True:
         page = (
-            await session.execute(
-                select(TranslationMemory)
-                .where(
-                    (TranslationMemory.model_name > after[0])
-                    | (
-                        (TranslationMemory.model_name == after[0])
-                        & (TranslationMemory.source_hash > after[1])
+            (
+                await session.execute(
+                    select(TranslationMemory)
+                    .where(
+                        (TranslationMemory.model_name > after[0])
+                        | (
+                            (TranslationMemory.model_name == after[0])
+                            & (TranslationMemory.source_hash > after[1])
+                        )
                     )
+                    .order_by(TranslationMemory.model_name, TranslationMemory.source_hash)
+                    .limit(EXPORT_PAGE)
                 )
-                .order_by(TranslationMemory.model_name, TranslationMemory.source_hash)
-                .limit(EXPORT_PAGE)
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         for row in page:
             yield row
         if len(page) < EXPORT_PAGE:

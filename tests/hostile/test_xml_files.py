@@ -3,6 +3,7 @@ documents and files over the limit get a 4xx naming the problem, and nothing is 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -25,10 +26,7 @@ BILLION_LAUGHS = (
     )
     + "]>\n"
 )
-XXE = (
-    '<?xml version="1.0"?>\n'
-    '<!DOCTYPE doc [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-)
+XXE = '<?xml version="1.0"?>\n<!DOCTYPE doc [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
 PARAMETER_ENTITY = (
     '<?xml version="1.0"?>\n'
     '<!DOCTYPE doc [<!ENTITY % remote SYSTEM "http://127.0.0.1:9/evil.dtd"> %remote;]>\n'
@@ -79,9 +77,11 @@ async def target(settings, make_key) -> AsyncIterator[Target]:
     app = create_app(settings.model_copy(update={"max_import_bytes": SMALL_IMPORT_BYTES}))
     async with app.router.lifespan_context(app):
         async with http_client(app, await make_key("review", "Hostile Tester")) as reviewer:
-            line = f'{{"text": "خبر {arabic_word()}\\n\\nقال المتحدث {arabic_word()} إن الاجتماع انتهى."}}'
+            text = f"خبر {arabic_word()}\n\nقال المتحدث {arabic_word()} إن الاجتماع انتهى."
+            line = json.dumps({"text": text}, ensure_ascii=False)
             created = await reviewer.post(
-                "/v1/batches", content=line.encode(),
+                "/v1/batches",
+                content=line.encode(),
                 headers={"content-type": "application/x-ndjson"},
             )
             batch_id = created.json()["id"]
@@ -91,7 +91,11 @@ async def target(settings, make_key) -> AsyncIterator[Target]:
             article = (await reviewer.get(f"/v1/articles/{article_id}")).json()
             source = article["paragraphs"][0]["sentences"][0]["ar"]
             yield Target(
-                reviewer, article_id, batch_id, f"{article_id}-0-0", source,
+                reviewer,
+                article_id,
+                batch_id,
+                f"{article_id}-0-0",
+                source,
                 settings.database_url,
             )
         await app.state.redis.delete(settings.queue_name)
@@ -117,11 +121,15 @@ def hostile_files(t: Target) -> dict[str, tuple[str, bytes, str]]:
         unit = (t.unit_id, t.source)
         cases |= {
             f"xliff-{kind}-billion-laughs": (
-                path, xliff_with(BILLION_LAUGHS, *unit, "&lol9;"), entities
+                path,
+                xliff_with(BILLION_LAUGHS, *unit, "&lol9;"),
+                entities,
             ),
             f"xliff-{kind}-xxe": (path, xliff_with(XXE, *unit, "&xxe;"), entities),
             f"xliff-{kind}-malformed": (
-                path, xliff_with("", *unit, "<b>unclosed"), "malformed XLIFF"
+                path,
+                xliff_with("", *unit, "<b>unclosed"),
+                "malformed XLIFF",
             ),
             f"xliff-{kind}-version-2": (
                 path,
@@ -129,15 +137,23 @@ def hostile_files(t: Target) -> dict[str, tuple[str, bytes, str]]:
                 "XLIFF version 2.0 is not read here",
             ),
             f"xliff-{kind}-no-units": (
-                path, b'<xliff version="1.2"><file/></xliff>', "the XLIFF file has no units"
+                path,
+                b'<xliff version="1.2"><file/></xliff>',
+                "the XLIFF file has no units",
             ),
         }
     return cases
 
 
 HOSTILE_NAMES = [
-    "tmx-billion-laughs", "tmx-xxe", "tmx-parameter-entity", "tmx-malformed", "tmx-not-xml",
-    "tmx-empty", "tmx-foreign-root", "tmx-no-body",
+    "tmx-billion-laughs",
+    "tmx-xxe",
+    "tmx-parameter-entity",
+    "tmx-malformed",
+    "tmx-not-xml",
+    "tmx-empty",
+    "tmx-foreign-root",
+    "tmx-no-body",
 ] + [
     f"xliff-{kind}-{case}"
     for kind in ("article", "batch")
@@ -166,11 +182,15 @@ async def test_files_over_the_import_limit_are_413_and_store_nothing(target, kin
         "batch": f"/v1/batches/{target.batch_id}/import",
     }[kind]
     unit = (
-        f'<tu><tuv xml:lang="ar"><seg>{target.source}</seg></tuv>'
-        '<tuv xml:lang="en"><seg>Imported.</seg></tuv></tu>'
-    ) if kind == "memory" else (
-        f'<trans-unit id="{target.unit_id}"><source>{target.source}</source>'
-        "<target>Imported.</target></trans-unit>"
+        (
+            f'<tu><tuv xml:lang="ar"><seg>{target.source}</seg></tuv>'
+            '<tuv xml:lang="en"><seg>Imported.</seg></tuv></tu>'
+        )
+        if kind == "memory"
+        else (
+            f'<trans-unit id="{target.unit_id}"><source>{target.source}</source>'
+            "<target>Imported.</target></trans-unit>"
+        )
     )
     body = (unit * (SMALL_IMPORT_BYTES // len(unit.encode()) + 2)).encode()
 

@@ -17,6 +17,8 @@ from tests.conftest import arabic_word, http_client, run_worker_burst
 from tests.web.test_review_pages import signed_in
 
 FIX = "The minister said the government would support farmers next season."
+
+
 @pytest.fixture
 def words() -> SimpleNamespace:
     """This test's sentences: one to correct, one shared by its articles, the first article."""
@@ -138,10 +140,14 @@ async def test_the_correction_is_stored_as_a_reviewed_entry(desk, words):
     try:
         async with session_factory(engine)() as session:
             entries = (
-                await session.execute(
-                    select(ReviewedMemory).where(ReviewedMemory.article_id == first["id"])
+                (
+                    await session.execute(
+                        select(ReviewedMemory).where(ReviewedMemory.article_id == first["id"])
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
     finally:
         await engine.dispose()
     assert [(e.source, e.target, e.editor, e.origin) for e in entries] == [

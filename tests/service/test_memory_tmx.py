@@ -53,14 +53,17 @@ async def test_imported_units_are_reviewed_entries_the_next_article_gets(
         content=tmx(
             tu(ar, "The health ministry announced a new vaccination campaign."),
             # TMX 1.1's `lang`, and an inline code whose content is no text.
-            tu(ar_coded, 'The delegation <bpt i="1">&lt;b&gt;</bpt>arrived<ept i="1">'
-                         "&lt;/b&gt;</ept> in Damascus.", lang_attr="lang"),
+            tu(
+                ar_coded,
+                'The delegation <bpt i="1">&lt;b&gt;</bpt>arrived<ept i="1">'
+                "&lt;/b&gt;</ept> in Damascus.",
+                lang_attr="lang",
+            ),
             tu(f"بلا ترجمة {word}", None),
             tu(f"نص {word}", "   "),
             tu("English only", "English only"),
             tu(f"جملة {word}", "bad\x07bell".replace("\x07", "&#x202E;")),
-            tu(f"آلة {word}", "Machine.",
-               props='<prop type="x-tarjama-origin">machine</prop>'),
+            tu(f"آلة {word}", "Machine.", props='<prop type="x-tarjama-origin">machine</prop>'),
         ),
         headers=TMX,
     )
@@ -71,10 +74,15 @@ async def test_imported_units_are_reviewed_entries_the_next_article_gets(
         {"unit": "3", "error": "no English (en) variant"},
         {"unit": "4", "error": "the English segment: the sentence is empty"},
         {"unit": "5", "error": "the Arabic segment has no Arabic letter"},
-        {"unit": "6", "error": "the English segment: the sentence contains control or bidi "
-                               "override characters (U+202E)"},
-        {"unit": "7", "error": "a machine translation (x-tarjama-origin machine), not a "
-                               "reviewed one"},
+        {
+            "unit": "6",
+            "error": "the English segment: the sentence contains control or bidi "
+            "override characters (U+202E)",
+        },
+        {
+            "unit": "7",
+            "error": "a machine translation (x-tarjama-origin machine), not a reviewed one",
+        },
     ]
 
     created = await client.post("/v1/articles", json={"text": f"خبر {word}\n\n{ar} {ar_coded}"})
@@ -87,9 +95,7 @@ async def test_imported_units_are_reviewed_entries_the_next_article_gets(
     ]
 
 
-async def test_the_export_holds_reviewed_entries_with_who_and_when(
-    reviewer, client, settings
-):
+async def test_the_export_holds_reviewed_entries_with_who_and_when(reviewer, client, settings):
     word = arabic_word()
     ar = f"ارتفعت الأسعار {word} في الأسواق."
     await reviewer.post(
@@ -131,8 +137,9 @@ async def test_the_export_holds_reviewed_entries_with_who_and_when(
     assert everything[ar][0] == "Market prices rose."
 
     # What the export wrote, an import takes back, except the machine units.
-    origins = [p.text for p in SafeET.fromstring(full).iter("prop")
-               if p.get("type") == "x-tarjama-origin"]
+    origins = [
+        p.text for p in SafeET.fromstring(full).iter("prop") if p.get("type") == "x-tarjama-origin"
+    ]
     result = (await reviewer.post("/v1/memory/import", content=full)).json()
     assert result["imported"] == origins.count("reviewed")
     assert result["rejected_total"] == origins.count("machine") > 0

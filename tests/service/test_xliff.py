@@ -151,19 +151,25 @@ async def test_a_round_trip_applies_changed_targets_as_corrections(desk):
     )
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "updated": 2, "unchanged": len(found) - 2, "rejected": [], "rejected_total": 0
+        "updated": 2,
+        "unchanged": len(found) - 2,
+        "rejected": [],
+        "rejected_total": 0,
     }
 
     after = await desk.article(article_id)
     first = after["paragraphs"][0]["sentences"][0]
     assert (first["en"], first["provenance"], first["edited"]) == (
-        "The minister said the government would help.", "edited", True
+        "The minister said the government would help.",
+        "edited",
+        True,
     )
     assert first["machine_en"] == before["paragraphs"][0]["sentences"][0]["en"]
     assert after["paragraphs"][0]["sentences"][1] == before["paragraphs"][0]["sentences"][1]
     trail = (await desk.submitter.get(f"/v1/articles/{article_id}/edits")).json()["items"]
     assert [(e["paragraph"], e["sentence"], e["editor"]) for e in trail] == [
-        (0, 0, "Layla Haddad"), (1, 0, "Layla Haddad")
+        (0, 0, "Layla Haddad"),
+        (1, 0, "Layla Haddad"),
     ]
 
     # The same file again changes nothing.
@@ -224,8 +230,10 @@ async def test_units_that_cannot_apply_are_rejected_with_reasons(desk):
 
 
 async def test_a_batch_round_trip(desk):
-    lines = [json.dumps({"text": own_text(), "external_id": f"n{i}"}, ensure_ascii=False)
-             for i in range(2)]
+    lines = [
+        json.dumps({"text": own_text(), "external_id": f"n{i}"}, ensure_ascii=False)
+        for i in range(2)
+    ]
     created = await desk.submitter.post("/v1/batches", content="\n".join(lines), headers=NDJSON)
     batch_id = created.json()["id"]
     await run_worker_burst(desk.settings)
@@ -233,7 +241,8 @@ async def test_a_batch_round_trip(desk):
     files = document.findall("x:file", NS)
     assert len(files) == 2
     assert [f.findtext("x:header/x:note", namespaces=NS) for f in files] == [
-        "external id: n0", "external id: n1"
+        "external id: n0",
+        "external id: n1",
     ]
     edited = []
     for file in files:

@@ -24,6 +24,8 @@ def own_text() -> str:
     """TEXT with sentences of this test's own: a correction teaches the shared memory."""
     word = arabic_word()
     return TEXT.replace("قال الوزير", f"قال الوزير {word}").replace("وأضاف", f"وأضاف {word}")
+
+
 FIX = "The minister said the government would support farmers next season."
 
 

@@ -54,9 +54,7 @@ async def import_memory(
         pairs, rejected = await asyncio.to_thread(_read_tmx, await request.body())
     except XmlFileError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
-    entries = [
-        memory.ReviewedEntry(p.ar, p.en, principal.name, MemoryOrigin.tmx) for p in pairs
-    ]
+    entries = [memory.ReviewedEntry(p.ar, p.en, principal.name, MemoryOrigin.tmx) for p in pairs]
     async with session.begin():
         stored = await memory.remember_reviewed(session, entries)
     return MemoryImported(
@@ -88,17 +86,23 @@ async def export_memory(
                 yield tmx_unit(
                     row.source,
                     row.target,
-                    {"x-tarjama-origin": "reviewed", "x-reviewed-via": row.origin,
-                     "x-article-id": row.article_id},
+                    {
+                        "x-tarjama-origin": "reviewed",
+                        "x-reviewed-via": row.origin,
+                        "x-article-id": row.article_id,
+                    },
                     {"changeid": row.editor, "changedate": _tmx_date(row.updated_at)},
                 )
             if include is MemoryScope.all:
-                async for row in memory.machine_entries(session):
+                async for machine in memory.machine_entries(session):
                     yield tmx_unit(
-                        row.source,
-                        row.target,
-                        {"x-tarjama-origin": "machine", "x-model": row.model_name},
-                        {"creationid": row.model_name, "creationdate": _tmx_date(row.created_at)},
+                        machine.source,
+                        machine.target,
+                        {"x-tarjama-origin": "machine", "x-model": machine.model_name},
+                        {
+                            "creationid": machine.model_name,
+                            "creationdate": _tmx_date(machine.created_at),
+                        },
                     )
 
     return StreamingResponse(

@@ -1,5 +1,6 @@
-"""The client commands against the API served by uvicorn: a batch exported as XLIFF, edited,
-imported back; the memory exported and imported as TMX."""
+"""The client commands (cli/client_commands.py) against the API served by uvicorn (this
+folder's live server): a batch exported as XLIFF, edited, imported back; the memory
+exported and imported as TMX."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from typer.testing import CliRunner
 from cli.main import app
 from tests.conftest import arabic_word, run_worker_burst
 from tests.service.test_xliff import NS, xml_parser
-from tests.web.fixtures import keys, live_server, web_settings  # noqa: F401 (fixtures)
 
 
 def tarjama(url: str, key: str, *args: str) -> str:
@@ -24,13 +24,14 @@ def tarjama(url: str, key: str, *args: str) -> str:
 
 
 async def test_xliff_and_memory_round_trips_through_the_cli(
-    live_server, web_settings, keys, tmp_path  # noqa: F811
+    live_server, web_settings, keys, tmp_path
 ):
     word = arabic_word()
     sentence = f"قال المتحدث {word} إن الاجتماع انتهى."
     line = json.dumps({"text": f"خبر {word}\n\n{sentence}"}, ensure_ascii=False)
-    with httpx.Client(base_url=live_server,
-                      headers={"Authorization": f"Bearer {keys.submit}"}) as client:
+    with httpx.Client(
+        base_url=live_server, headers={"Authorization": f"Bearer {keys.submit}"}
+    ) as client:
         created = client.post(
             "/v1/batches", content=line, headers={"content-type": "application/x-ndjson"}
         )
