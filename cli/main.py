@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from cli.client_commands import batches, export, import_file, memory_app, submit
+from cli.client_commands import (
+    batches,
+    export,
+    glossary_import,
+    import_file,
+    memory_app,
+    submit,
+)
 from cli.demo import LOG_DIR, SAMPLES_DIR, run_demo
 from service.config import get_settings
 from service.domain.types import KeyRole
@@ -104,6 +111,11 @@ app.command()(batches)
 app.command()(export)
 app.command("import")(import_file)
 app.add_typer(memory_app, name="memory")
+glossary_app = typer.Typer(
+    help="Glossaries: terms every translation must use.", no_args_is_help=True
+)
+glossary_app.command("import")(glossary_import)
+app.add_typer(glossary_app, name="glossary")
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")

@@ -7,15 +7,24 @@ articles and reuse a translation memory): `segment_article` says what to transla
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from models.translator import Translation
 from service.domain.results import ArticleResult, ParagraphResult, SentenceResult
+from service.domain.terms import Term
 from service.domain.types import SentenceOrigin
 from workers.segment import split_headline, split_paragraphs, split_sentences
 from workers.summarise import Candidate, summarise
 
 SUMMARY_METHOD = "extractive-v1"
+
+
+def terms_json(terms: list[Term]) -> str | None:
+    """How a sentence's applied terms are stored: [{"ar", "en"}], or null for none."""
+    if not terms:
+        return None
+    return json.dumps([{"ar": t.ar, "en": t.en} for t in terms], ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -65,18 +74,22 @@ def assemble_result(
     memory_hits: int = 0,
     reused_from: str | None = None,
     origins: list[str | None] | None = None,
+    terms: list[list[Term]] | None = None,
 ) -> ArticleResult:
     """Aligned paragraph and sentence pairs plus the summary, from `article.units`'
     translations: `memory_hits` of them came from the translation memory, or all were
     reused from the identical article `reused_from`; `origins`, if given, says where
-    each came from (a SentenceOrigin per unit)."""
+    each came from (a SentenceOrigin per unit); `terms` are the glossary terms applied
+    to each unit, if any."""
     if len(translations) != len(article.units):
         raise ValueError(f"{len(translations)} translations for {len(article.units)} units")
     remaining = iter(translations)
     remaining_origins = iter(origins if origins is not None else [None] * len(translations))
+    unit_terms = iter(terms or [[]] * len(translations))
     title_en = next(remaining).text if article.title else None
     if article.title:
         next(remaining_origins)
+        next(unit_terms)
     paragraphs: list[ParagraphResult] = []
     for p_index, (paragraph, group) in enumerate(
         zip(article.paragraphs, article.sentences, strict=True)
@@ -84,6 +97,7 @@ def assemble_result(
         pairs = []
         for s_index, ar in enumerate(group):
             translation, origin = next(remaining), next(remaining_origins)
+            applied = next(unit_terms)
             pairs.append(
                 SentenceResult(
                     index=s_index,
@@ -96,6 +110,7 @@ def assemble_result(
                         else round(translation.confidence, 4)
                     ),
                     origin=origin,
+                    terms_json=terms_json(applied),
                 )
             )
         paragraphs.append(

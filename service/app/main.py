@@ -13,6 +13,7 @@ from service.app.api import (
     batches,
     edits,
     exports,
+    glossaries,
     health,
     imports,
     keys,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(articles.router)
     app.include_router(batches.router)
+    app.include_router(glossaries.router)
     app.include_router(exports.router)
     app.include_router(keys.router)
     app.include_router(edits.router)

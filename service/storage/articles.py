@@ -47,6 +47,7 @@ async def create_article(
     force: bool = False,
     owner_key: str | None = None,
     batch_id: str | None = None,
+    glossary_id: str | None = None,
 ) -> Article:
     """A new queued article (the caller enqueues it once committed)."""
     article = Article(
@@ -58,6 +59,7 @@ async def create_article(
         external_id=external_id,
         summary_sentences=summary_sentences,
         force=force,
+        glossary_id=glossary_id,
         owner_key=owner_key,
         batch_id=batch_id,
         content_hash=content_hash(title_ar, text),
@@ -70,7 +72,10 @@ async def create_article(
 async def find_reusable(
     session: AsyncSession, article: Article | Row, model_name: str
 ) -> Article | None:
-    """An earlier finished article with the same content, translated by the same model."""
+    """An earlier finished article with the same content, translated by the same model
+    without a glossary (an article with a glossary is never reused, nor reuses one)."""
+    if article.glossary_id is not None:
+        return None
     query = (
         select(Article)
         .where(
@@ -78,6 +83,7 @@ async def find_reusable(
             Article.model_name == model_name,
             Article.status == ArticleStatus.done,
             Article.id != article.id,
+            Article.glossary_id.is_(None),
         )
         .order_by(Article.seq)
         .limit(1)
@@ -215,6 +221,7 @@ async def save_result(
             "confidence": s.confidence,
             "in_summary": s.in_summary,
             "origin": s.origin,
+            "terms_json": s.terms_json,
         }
         for p in result.paragraphs
         for s in p.sentences

@@ -1,7 +1,7 @@
 """reviewed translation memory and the origin of each sentence's English
 
 Revision ID: 0004
-Revises: 0006
+Revises: 0003
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0006"
+down_revision = "0003"  # after the glossaries (was 0006 before the merge)
 branch_labels = None
 depends_on = None
 
