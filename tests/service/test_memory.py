@@ -171,3 +171,37 @@ async def test_the_review_page_marks_a_reused_correction_as_edited(app, desk, ma
     # In the article corrected, the sentence is a correction, not a reuse.
     assert "from-memory" not in corrected_page.split("<tbody>")[1]
     assert "(corrected by a reviewer)" in corrected_page
+
+
+async def test_a_correction_outranks_the_glossary(desk, words):
+    """A reviewer's English is human-checked: it is used as written under a glossary whose
+    term the sentence holds, while the article's other sentences get the term enforced."""
+    w = words
+    first = await desk.translate(w.first)
+    response = await desk.reviewer.patch(
+        f"/v1/articles/{first['id']}/paragraphs/0/sentences/0", json={"en": FIX}
+    )
+    assert response.status_code == 200, response.text
+    term = {"ar": "المزارعين", "en": "smallholders"}  # in the corrected sentence
+    created = await desk.submitter.post(
+        "/v1/glossaries", json={"name": "farming", "entries": [term]}
+    )
+    assert created.status_code == 201, created.text
+
+    other = f"وصلت المساعدات {w.word} إلى المزارعين في الجنوب."
+    response = await desk.submitter.post(
+        "/v1/articles",
+        json={"text": f"{w.corrected}\n\n{other}", "glossary": created.json()["id"]},
+    )
+    assert response.status_code == 202, response.text
+    await run_worker_burst(desk.settings)
+    article = (await desk.submitter.get(f"/v1/articles/{response.json()['id']}")).json()
+    assert article["status"] == "done", article
+    found = sentences(article)
+    reused = found[w.corrected]
+    assert (reused["en"], reused["provenance"], reused["terms"]) == (FIX, "edited", [])
+    enforced = found[other]
+    assert enforced["provenance"] == "machine" and enforced["terms"] == [term]
+    assert "smallholders" in enforced["en"].lower()
+    units, hits = await stored_counts(desk.settings, article["id"])
+    assert (units, hits) == (2, 1)  # the reviewed sentence needed no model call
