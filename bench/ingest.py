@@ -20,9 +20,9 @@ import random
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import defusedxml.ElementTree as ET
 from common import REPO, child_pids, process_peak_rss_mb, sample_articles
 
 from cli.localstack import local_stack

@@ -1,4 +1,5 @@
-"""Client commands that talk to a running API: submit, batches, export, glossary import."""
+"""Client commands that talk to a running API: submit, batches, export, import, glossary
+import, and the translation memory's import and export."""
 
 from __future__ import annotations
 
@@ -137,17 +138,9 @@ def batches(api_url: str = ApiUrl, key: str = ApiKey, limit: int = 20) -> None:
     Console().print(table)
 
 
-def export(
-    batch_id: str = typer.Argument(..., help="The batch id."),
-    format: str = typer.Option("jsonl", "--format", help="jsonl, tmx or csv"),
-    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
-    api_url: str = ApiUrl,
-    key: str = ApiKey,
-) -> None:
-    """Download a batch's results as JSONL, TMX or CSV (streamed to the file)."""
-    with _client(api_url, key) as client, client.stream(
-        "GET", f"/v1/batches/{batch_id}/export", params={"format": format}
-    ) as response:
+def _download(client: httpx.Client, path: str, params: dict, output: Path) -> None:
+    """Stream a GET's body to `output` (through a .part file, so a failure leaves none)."""
+    with client.stream("GET", path, params=params) as response:
         if response.is_error:
             response.read()
             _fail(response)
@@ -157,6 +150,88 @@ def export(
                 handle.write(chunk)
         partial.replace(output)
     typer.echo(f"wrote {output} ({output.stat().st_size} bytes)")
+
+
+def export(
+    target_id: str = typer.Argument(..., metavar="ID", help="The batch id (or article id)."),
+    format: str = typer.Option("jsonl", "--format", help="jsonl, tmx, csv or xliff"),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
+    article: bool = typer.Option(False, "--article", help="ID is an article, not a batch."),
+    api_url: str = ApiUrl,
+    key: str = ApiKey,
+) -> None:
+    """Download a batch's (or an article's) results as JSONL, TMX, CSV or XLIFF."""
+    kind = "articles" if article else "batches"
+    with _client(api_url, key) as client:
+        _download(client, f"/v1/{kind}/{target_id}/export", {"format": format}, output)
+
+
+def _report_rejected(rejected: list[dict], total: int) -> None:
+    for unit in rejected:
+        typer.echo(f"  unit {unit['unit']}: {unit['error']}", err=True)
+    if total > len(rejected):
+        typer.echo(f"  ... and {total - len(rejected)} more", err=True)
+
+
+def import_file(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="An XLIFF 1.2 file."),
+    batch: str = typer.Option(None, "--batch", help="The batch the file was exported from."),
+    article: str = typer.Option(None, "--article", help="The article it was exported from."),
+    api_url: str = ApiUrl,
+    key: str = ApiKey,
+) -> None:
+    """Send back an XLIFF file edited in a CAT tool: each changed target is a correction."""
+    if (batch is None) == (article is None):
+        raise typer.BadParameter("give one of --batch or --article")
+    path = f"/v1/batches/{batch}/import" if batch else f"/v1/articles/{article}/import"
+    with _client(api_url, key) as client:
+        response = client.post(
+            path, content=file.read_bytes(), headers={"Content-Type": "application/x-xliff+xml"}
+        )
+    _fail(response)
+    result = response.json()
+    typer.echo(f"{result['updated']} updated, {result['unchanged']} unchanged, "
+               f"{result['rejected_total']} rejected")
+    _report_rejected(result["rejected"], result["rejected_total"])
+
+
+memory_app = typer.Typer(
+    help="The translation memory in and out as TMX (review or admin keys).", no_args_is_help=True
+)
+
+
+@memory_app.command("import")
+def memory_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A TMX file (ar->en)."),
+    api_url: str = ApiUrl,
+    key: str = ApiKey,
+) -> None:
+    """Add a TMX file's ar->en units to the memory as reviewed entries."""
+    with _client(api_url, key) as client:
+        response = client.post(
+            "/v1/memory/import", content=file.read_bytes(),
+            headers={"Content-Type": "application/x-tmx+xml"},
+        )
+    _fail(response)
+    result = response.json()
+    typer.echo(f"{result['imported']} imported ({result['entries']} sentences), "
+               f"{result['rejected_total']} rejected")
+    _report_rejected(result["rejected"], result["rejected_total"])
+
+
+@memory_app.command("export")
+def memory_export(
+    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
+    all_entries: bool = typer.Option(
+        False, "--all", help="Also every model's machine translations."
+    ),
+    api_url: str = ApiUrl,
+    key: str = ApiKey,
+) -> None:
+    """Download the memory as TMX: reviewed entries, or with --all everything."""
+    params = {"format": "tmx", "include": "all" if all_entries else "reviewed"}
+    with _client(api_url, key) as client:
+        _download(client, "/v1/memory/export", params, output)
 
 
 GLOSSARY_TYPES = {

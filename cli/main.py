@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from cli.client_commands import batches, export, glossary_import, submit
+from cli.client_commands import (
+    batches,
+    export,
+    glossary_import,
+    import_file,
+    memory_app,
+    submit,
+)
 from cli.demo import LOG_DIR, SAMPLES_DIR, run_demo
 from service.config import get_settings
 from service.domain.types import KeyRole
@@ -102,6 +109,8 @@ def demo(
 app.command()(submit)
 app.command()(batches)
 app.command()(export)
+app.command("import")(import_file)
+app.add_typer(memory_app, name="memory")
 glossary_app = typer.Typer(
     help="Glossaries: terms every translation must use.", no_args_is_help=True
 )

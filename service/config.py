@@ -17,6 +17,8 @@ DEFAULT_MODEL = "ar-en-small"
 MAX_TEXT_CHARS = 200_000
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_BATCH_BYTES = 1024 * 1024 * 1024
+# XLIFF and TMX files are parsed whole, so they get a limit of their own.
+MAX_IMPORT_BYTES = 32 * 1024 * 1024
 MAX_BATCH_ARTICLES = 100_000
 JOB_TIMEOUT_S = 600
 LEASE_S = 30.0
@@ -60,6 +62,7 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(MAX_TEXT_CHARS, ge=100)
     max_body_bytes: int = Field(MAX_BODY_BYTES, ge=1024)
     max_batch_bytes: int = Field(MAX_BATCH_BYTES, ge=1024)
+    max_import_bytes: int = Field(MAX_IMPORT_BYTES, ge=1024)
     max_batch_articles: int = Field(MAX_BATCH_ARTICLES, ge=1)
     # Signs batch events sent to callback URLs (HMAC-SHA256 of the body). Required for
     # batches that ask for a callback.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
@@ -50,6 +51,16 @@ TEST_REDIS_DB = 15
 REDIS_URL = os.environ.get("TARJAMA_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{TEST_REDIS_DB}")
 # What arq keeps per job besides the queue's sorted set (jobs' keys live for 60 days).
 JOB_KEY_PREFIXES = (job_key_prefix, retry_key_prefix, in_progress_key_prefix, result_key_prefix)
+
+
+ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+
+
+def arabic_word() -> str:
+    """A made-up Arabic word: sentences that carry one are a test's own in the translation
+    memory, which every test of a session shares (corrections there change what later
+    articles get)."""
+    return "".join(random.choice(ARABIC_LETTERS) for _ in range(7))
 
 
 def sample_text(name: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from models.translator import Translation, clean_source
 from service.domain.results import ArticleResult
 from service.domain.terms import Glossary, Term, terms_in
-from service.domain.types import Priority
+from service.domain.types import Priority, SentenceOrigin
 from service.storage import articles as article_store
 from service.storage import batches as batch_store
 from service.storage import glossaries as glossary_store
@@ -120,17 +120,30 @@ async def _translate(ctx: dict, article: Row) -> _Work:
         async with transaction(ctx["sessions"]) as session:
             await _look_up(ctx, session, article, segmented, model.name, found)
     translations, known, keys = found.translations, found.known, found.keys
-    unit_terms, glossary = found.unit_terms, found.glossary
+    unit_terms, glossary, reviewed = found.unit_terms, found.glossary, found.reviewed
     reused_from = found.prior.id if found.prior is not None and translations is not None else None
+    origins: list[str | None]
     if translations is not None:
-        hits, new_memory = 0, []
+        assert found.prior is not None
+        new_memory: list = []
+        origins = _origins_of(found.prior, segmented)
     else:
+        # A reviewed sentence is not translated: the loop below puts the reviewer's English.
+        from_memory = known | {keys[i]: (text, None) for i, text in reviewed.items()}
         translations, translated = await _translate_units(
-            ctx, units, keys, known, urgent=article.priority == Priority.interactive,
+            ctx, units, keys, from_memory, urgent=article.priority == Priority.interactive,
             glossary=glossary,
         )
-        hits = sum(1 for k in keys if k in known)
+        origins = [SentenceOrigin.memory if k in known else SentenceOrigin.model for k in keys]
         new_memory = translated if use_memory else []
+    for i, text in reviewed.items():
+        # A reviewer's English outranks the glossary too: no terms were enforced in it.
+        translations[i] = Translation(text=text, confidence=1.0)
+        origins[i] = SentenceOrigin.reviewed
+        unit_terms[i] = []
+    hits = sum(
+        1 for i, k in enumerate(keys) if i in reviewed or (reused_from is None and k in known)
+    )
     result = await asyncio.to_thread(
         assemble_result,
         segmented,
@@ -140,6 +153,7 @@ async def _translate(ctx: dict, article: Row) -> _Work:
         translate_ms=(time.perf_counter() - started) * 1000,
         memory_hits=hits,
         reused_from=reused_from,
+        origins=origins,
         terms=unit_terms,
     )
     return _Work(result, new_memory)
@@ -155,12 +169,20 @@ class _Found:
     prior: Article | None = None  # an identical article already translated
     translations: list[Translation] | None = None  # its translations
     known: dict = field(default_factory=dict)  # memory entries by key
+    # Reviewers' English by unit index, for the units the reviewed memory knows.
+    reviewed: dict[int, str] = field(default_factory=dict)
 
 
 async def _look_up(ctx, session, article: Row, segmented, model_name: str, found: _Found) -> None:
-    """Fill `found`: the glossary and its terms in each unit, a reusable identical
-    article, else the translation memory's entries."""
+    """Fill `found`: the reviewed memory's English, the glossary and its terms in each
+    unit, a reusable identical article, else the translation memory's entries."""
     units = segmented.units
+    use_memory = ctx["settings"].translation_memory
+    if use_memory:
+        # Reviewers' English outranks any machine translation, even a reused one, and the
+        # glossary: it is keyed on the sentence alone (`found.keys` before terms join them).
+        by_key = await memory.lookup_reviewed(session, found.keys)
+        found.reviewed = {i: by_key[k] for i, k in enumerate(found.keys) if k in by_key}
     if article.glossary_id is not None:
         found.glossary = await _glossary(ctx, session, article.glossary_id)
     if not article.force:
@@ -174,8 +196,9 @@ async def _look_up(ctx, session, article: Row, segmented, model_name: str, found
         )
         # A sentence with terms is remembered with them: a memory hit never skips them.
         found.keys = [memory.source_key(u, t) for u, t in zip(units, found.unit_terms, strict=True)]
-    if found.translations is None and ctx["settings"].translation_memory:
-        found.known = await memory.lookup(session, model_name, found.keys)
+    if found.translations is None and use_memory:
+        machine = [k for i, k in enumerate(found.keys) if i not in found.reviewed]
+        found.known = await memory.lookup(session, model_name, machine)
 
 
 async def _glossary(ctx: dict, session, glossary_id: str) -> Glossary | None:
@@ -210,6 +233,12 @@ async def _translate_units(
         for k in keys
     ]
     return translations, [(k, source_of[k], t.text, t.confidence) for k, t in new.items()]
+
+
+def _origins_of(prior: Article, segmented: SegmentedArticle) -> list[str | None]:
+    """Where the reused article's English came from, in `segmented.units` order."""
+    origins = [s.origin for p in prior.paragraphs for s in p.sentences]
+    return ([None] if segmented.title else []) + origins
 
 
 def _translations_of(prior: Article, segmented: SegmentedArticle) -> list[Translation] | None:

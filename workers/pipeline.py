@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from models.translator import Translation
 from service.domain.results import ArticleResult, ParagraphResult, SentenceResult
 from service.domain.terms import Term
+from service.domain.types import SentenceOrigin
 from workers.segment import split_headline, split_paragraphs, split_sentences
 from workers.summarise import Candidate, summarise
 
@@ -72,18 +73,22 @@ def assemble_result(
     translate_ms: float,
     memory_hits: int = 0,
     reused_from: str | None = None,
+    origins: list[str | None] | None = None,
     terms: list[list[Term]] | None = None,
 ) -> ArticleResult:
     """Aligned paragraph and sentence pairs plus the summary, from `article.units`'
     translations: `memory_hits` of them came from the translation memory, or all were
-    reused from the identical article `reused_from`; `terms` are the glossary terms
-    applied to each unit, if any."""
+    reused from the identical article `reused_from`; `origins`, if given, says where
+    each came from (a SentenceOrigin per unit); `terms` are the glossary terms applied
+    to each unit, if any."""
     if len(translations) != len(article.units):
         raise ValueError(f"{len(translations)} translations for {len(article.units)} units")
     remaining = iter(translations)
+    remaining_origins = iter(origins if origins is not None else [None] * len(translations))
     unit_terms = iter(terms or [[]] * len(translations))
     title_en = next(remaining).text if article.title else None
     if article.title:
+        next(remaining_origins)
         next(unit_terms)
     paragraphs: list[ParagraphResult] = []
     for p_index, (paragraph, group) in enumerate(
@@ -91,14 +96,20 @@ def assemble_result(
     ):
         pairs = []
         for s_index, ar in enumerate(group):
-            translation = next(remaining)
+            translation, origin = next(remaining), next(remaining_origins)
             applied = next(unit_terms)
             pairs.append(
                 SentenceResult(
                     index=s_index,
                     ar=ar,
                     en=translation.text,
-                    confidence=round(translation.confidence, 4),
+                    # A reviewer's English has no model confidence.
+                    confidence=(
+                        None
+                        if origin == SentenceOrigin.reviewed
+                        else round(translation.confidence, 4)
+                    ),
+                    origin=origin,
                     terms_json=terms_json(applied),
                 )
             )

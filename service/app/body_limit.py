@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,11 +33,13 @@ class BodySizeLimit:
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.overrides = overrides or {}  # path prefix -> limit, for bulk uploads
+        # Path pattern (a regular expression matched at the start) -> limit, for bulk
+        # uploads and file imports; the first that matches applies.
+        self.overrides = [(re.compile(p), limit) for p, limit in (overrides or {}).items()]
 
     def limit_for(self, path: str) -> int:
-        for prefix, limit in self.overrides.items():
-            if path.startswith(prefix):
+        for pattern, limit in self.overrides:
+            if pattern.match(path):
                 return limit
         return self.max_bytes
 

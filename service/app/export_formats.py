@@ -1,14 +1,13 @@
 """Exports of finished articles: JSONL (full results), TMX 1.4 (sentence pairs, with the
-glossary terms applied as a prop) and CSV (paragraph pairs). Each is a stream of text
-chunks, so a batch of any size exports in flat memory. Reviewer corrections replace the
-machine translation wherever they exist.
+glossary terms applied as a prop), CSV (paragraph pairs) and XLIFF 1.2 (sentences, for CAT
+tools: see xliff.py). Each is a stream of text chunks, so a batch of any size exports in
+flat memory. Reviewer corrections replace the machine translation wherever they exist.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -16,10 +15,10 @@ from xml.sax.saxutils import XMLGenerator
 from xml.sax.xmlreader import AttributesImpl
 
 from service.app.schemas import ArticlePublic
+from service.app.xliff import XLIFF_TAIL, xliff_file, xliff_head
+from service.app.xml_safe import xml_text
 
 TOOL_VERSION = "0.1.0"
-# Characters XML 1.0 forbids; they cannot appear in a TMX file even escaped.
-_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CSV_HEADER = ["article_id", "external_id", "paragraph", "ar", "en", "edited"]
 
 
@@ -27,17 +26,15 @@ class ExportFormat(StrEnum):
     jsonl = "jsonl"
     tmx = "tmx"
     csv = "csv"
+    xliff = "xliff"
 
 
 MEDIA_TYPES = {
     ExportFormat.jsonl: "application/x-ndjson",
     ExportFormat.tmx: "application/x-tmx+xml",
     ExportFormat.csv: "text/csv",
+    ExportFormat.xliff: "application/x-xliff+xml",
 }
-
-
-def xml_text(text: str) -> str:
-    return _XML_INVALID_RE.sub("", text)
 
 
 def jsonl_lines(article: ArticlePublic) -> Iterable[str]:
@@ -101,6 +98,7 @@ BODY_WRITERS = {
     ExportFormat.jsonl: jsonl_lines,
     ExportFormat.csv: csv_rows,
     ExportFormat.tmx: tmx_units,
+    ExportFormat.xliff: xliff_file,
 }
 
 
@@ -110,6 +108,8 @@ async def export_stream(
     """The whole export, chunk by chunk, for articles arriving one at a time."""
     if export_format is ExportFormat.tmx:
         yield tmx_head()
+    elif export_format is ExportFormat.xliff:
+        yield xliff_head()
     elif export_format is ExportFormat.csv:
         buffer = io.StringIO()
         csv.writer(buffer).writerow(CSV_HEADER)
@@ -120,3 +120,5 @@ async def export_stream(
             yield chunk
     if export_format is ExportFormat.tmx:
         yield TMX_TAIL
+    elif export_format is ExportFormat.xliff:
+        yield XLIFF_TAIL

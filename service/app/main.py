@@ -15,7 +15,9 @@ from service.app.api import (
     exports,
     glossaries,
     health,
+    imports,
     keys,
+    memory,
     metrics,
 )
 from service.app.body_limit import BodySizeLimit
@@ -52,7 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
-        overrides={"/v1/batches": settings.max_batch_bytes},
+        overrides={
+            r"/v1/(articles|batches)/[^/]+/import/?$": settings.max_import_bytes,
+            r"/v1/memory/import/?$": settings.max_import_bytes,
+            "/v1/batches": settings.max_batch_bytes,
+        },
     )
     app.include_router(health.router)
     app.include_router(articles.router)
@@ -61,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(keys.router)
     app.include_router(edits.router)
+    app.include_router(imports.router)
+    app.include_router(memory.router)
     app.include_router(metrics.router)
     web.install(app)
     return app

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import unicodedata
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from service.config import MAX_TEXT_CHARS
 from service.domain.types import ArticleStatus, Priority
+from service.storage.edits import is_reviewed, provenance
 
+Provenance = Literal["machine", "memory", "edited"]
 MAX_TITLE_CHARS = 1000
 MAX_URL_CHARS = 2000
 MAX_EXTERNAL_ID_CHARS = 200
@@ -97,10 +99,19 @@ class SentencePublic(BaseModel):
     index: int
     ar: str
     en: str = Field(description="The reviewer's correction when there is one, else machine_en.")
-    machine_en: str
-    edited: bool
+    machine_en: str = Field(
+        description="The English stored when the article was translated: the model's, or a "
+        "reviewer's taken from the reviewed memory (provenance `edited`)."
+    )
+    edited: bool = Field(description="A reviewer's English: corrected here or from memory.")
+    provenance: Provenance = Field(
+        description="`machine` (the model, for this article), `memory` (a machine "
+        "translation from the translation memory) or `edited` (a reviewer's English, "
+        "corrected in this article or reused from the reviewed memory)."
+    )
     confidence: float | None = Field(
-        description="exp(mean token log-probability) of the machine translation, 0..1"
+        description="exp(mean token log-probability) of the machine translation, 0..1; "
+        "null for a reviewer's English from the memory"
     )
     terms: list[TermPublic] = Field(
         default_factory=list, description="Glossary terms applied to this sentence"
@@ -190,13 +201,14 @@ def article_public(article) -> ArticlePublic:
                 ar=s.ar,
                 en=s.edited_en if s.edited_en is not None else s.en,
                 machine_en=s.en,
-                edited=s.edited_en is not None,
+                edited=is_reviewed(s),
+                provenance=provenance(s),
                 confidence=s.confidence,
                 terms=sentence_terms(s),
             )
             for s in p.sentences
         ]
-        edited = any(s.edited for s in sentences)
+        edited = any(s.en != s_row.en for s, s_row in zip(sentences, p.sentences, strict=True))
         en = " ".join(s.en for s in sentences) if edited else p.en
         paragraphs.append(ParagraphPublic(index=p.index, ar=p.ar, en=en, sentences=sentences))
     summary = None
@@ -328,7 +340,8 @@ def sentence_edited(row) -> SentenceEdited:
         ar=row.ar,
         en=row.edited_en if row.edited_en is not None else row.en,
         machine_en=row.en,
-        edited=row.edited_en is not None,
+        edited=is_reviewed(row),
+        provenance=provenance(row),
         confidence=row.confidence,
         edited_at=row.edited_at,
     )
@@ -462,3 +475,27 @@ def glossary_detail(glossary) -> GlossaryDetail:
         created_at=glossary.created_at,
         updated_at=glossary.updated_at,
     )
+
+
+# Translation memory and XLIFF imports --------------------------------------------------
+
+MAX_REJECTIONS_SHOWN = 1000
+
+
+class RejectedUnit(BaseModel):
+    unit: str = Field(description="The unit's id (XLIFF) or its position from 1 (TMX).")
+    error: str
+
+
+class MemoryImported(BaseModel):
+    imported: int = Field(description="Units taken into the memory as reviewed entries.")
+    entries: int = Field(description="Distinct Arabic sentences they gave an entry.")
+    rejected: list[RejectedUnit] = Field(description="Units refused (the first 1,000).")
+    rejected_total: int
+
+
+class TranslationsImported(BaseModel):
+    updated: int = Field(description="Units whose English changed: each is a correction.")
+    unchanged: int
+    rejected: list[RejectedUnit] = Field(description="Units refused (the first 1,000).")
+    rejected_total: int

@@ -12,6 +12,7 @@ class SentenceResult:
     en: str
     confidence: float | None = None
     in_summary: bool = False
+    origin: str | None = None  # a SentenceOrigin
     terms_json: str | None = None  # glossary terms applied, [{"ar", "en"}]
 
 

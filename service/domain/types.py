@@ -1,4 +1,4 @@
-"""The values an article, a job and an API key can take."""
+"""The values an article, a sentence, a memory entry, a job and an API key can take."""
 
 from __future__ import annotations
 
@@ -21,6 +21,22 @@ class ArticleStatus(StrEnum):
 # An article is final once it is done, failed or cancelled.
 FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
 UNFINISHED = (ArticleStatus.queued, ArticleStatus.running)
+
+
+class SentenceOrigin(StrEnum):
+    """Where a stored sentence's English came from."""
+
+    model = "model"  # translated by the model for this article
+    memory = "memory"  # a machine translation taken from the translation memory
+    reviewed = "reviewed"  # a reviewer's English, taken from the reviewed memory
+
+
+class MemoryOrigin(StrEnum):
+    """How a reviewed memory entry arrived."""
+
+    edit = "edit"  # a correction made on the review page or through the API
+    xliff = "xliff"  # a correction imported from an XLIFF file
+    tmx = "tmx"  # a unit of an imported TMX file
 
 
 class KeyRole(StrEnum):

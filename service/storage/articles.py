@@ -233,6 +233,7 @@ async def save_result(
             "en": s.en,
             "confidence": s.confidence,
             "in_summary": s.in_summary,
+            "origin": s.origin,
             "terms_json": s.terms_json,
         }
         for p in result.paragraphs

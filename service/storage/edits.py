@@ -2,11 +2,14 @@
 
 The machine translation in `SentencePair.en` is never overwritten: a correction goes to
 `edited_en`, and every change writes a `SentenceEdit` row (who, when, before, after).
+Every correction also becomes the reviewed memory's entry for its Arabic sentence, so the
+next article with that sentence gets the reviewer's English without a model call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +19,8 @@ from service.domain.errors import (
     ArticleNotFoundError,
     SentenceNotFoundError,
 )
-from service.domain.types import ArticleStatus
+from service.domain.types import ArticleStatus, MemoryOrigin, SentenceOrigin
+from service.storage import memory
 from service.storage.db import equals
 from service.storage.tables import Article, SentenceEdit, SentencePair, utcnow
 
@@ -24,6 +28,20 @@ from service.storage.tables import Article, SentenceEdit, SentencePair, utcnow
 def effective_en(sentence: SentencePair) -> str:
     """The English a reader sees: the correction when there is one."""
     return sentence.edited_en if sentence.edited_en is not None else sentence.en
+
+
+def is_reviewed(sentence: SentencePair) -> bool:
+    """True when a reviewer's English is shown: corrected here, or taken from the
+    reviewed memory."""
+    return sentence.edited_en is not None or sentence.origin == SentenceOrigin.reviewed
+
+
+def provenance(sentence: SentencePair) -> Literal["machine", "memory", "edited"]:
+    """`edited` (a reviewer's English), `memory` (a machine translation from the memory)
+    or `machine` (translated by the model for this article)."""
+    if is_reviewed(sentence):
+        return "edited"
+    return "memory" if sentence.origin == SentenceOrigin.memory else "machine"
 
 
 async def find_sentence(
@@ -56,27 +74,39 @@ async def find_sentence(
 async def edit_sentence(
     session: AsyncSession, article_id: str, paragraph: int, sentence: int, text: str, editor: str
 ) -> SentencePair:
-    """Store `text` as the sentence's English and audit the change (a no-op if unchanged)."""
+    """Store `text` as the sentence's English, audit the change and teach the reviewed
+    memory (a no-op if unchanged)."""
     row = await find_sentence(session, article_id, paragraph, sentence)
+    entry = correct(session, row, text, editor, MemoryOrigin.edit)
+    if entry is not None:
+        await memory.remember_reviewed(session, [entry])
+        await session.flush()
+    return row
+
+
+def correct(
+    session: AsyncSession, row: SentencePair, text: str, editor: str, origin: MemoryOrigin
+) -> memory.ReviewedEntry | None:
+    """Apply a correction to a loaded sentence and add its audit row; returns the reviewed
+    memory entry it makes, or None when `text` is what the sentence already shows."""
     before = effective_en(row)
     if text == before:
-        return row
+        return None
     row.edited_en = text
     row.edited_at = utcnow()
     session.add(
         SentenceEdit(
-            article_id=article_id,
+            article_id=row.article_id,
             sentence_pk=row.pk,
-            paragraph_index=paragraph,
-            sentence_index=sentence,
+            paragraph_index=row.paragraph_index,
+            sentence_index=row.index,
             editor=editor,
             before=before,
             after=text,
             created_at=row.edited_at,
         )
     )
-    await session.flush()
-    return row
+    return memory.ReviewedEntry(row.ar, text, editor, origin, row.article_id)
 
 
 async def article_row(session: AsyncSession, article_id: str) -> Article | None:

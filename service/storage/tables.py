@@ -142,6 +142,8 @@ class SentencePair(Base):
     # A reviewer's correction of `en` (the machine translation, kept as it was).
     edited_en: Mapped[str | None] = mapped_column(Text)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A SentenceOrigin; NULL for sentences stored before origins were recorded (the model).
+    origin: Mapped[str | None] = mapped_column(String(16))
     # Glossary terms applied, a JSON list of {"ar", "en"}; null when none.
     terms_json: Mapped[str | None] = mapped_column(Text)
 
@@ -205,6 +207,23 @@ class TranslationMemory(Base):
     target: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewedMemory(Base):
+    """Reviewers' English for a source sentence, whatever the model: it outranks the
+    machine entries of `translation_memory`. One entry per sentence; the latest wins."""
+
+    __tablename__ = "reviewed_memory"
+
+    source_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    editor: Mapped[str] = mapped_column(String(200))
+    origin: Mapped[str] = mapped_column(String(16))
+    # The article whose correction made the entry (none for TMX imports); not a foreign
+    # key, so that the entry outlives the article.
+    article_id: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class SentenceEdit(Base):

@@ -57,6 +57,10 @@ REQUIRED_ROLE = {
         KeyRole.review
     ),
     ("POST", "/v1/articles/{article_id}/reviewed"): KeyRole.review,
+    ("POST", "/v1/articles/{article_id}/import"): KeyRole.review,
+    ("POST", "/v1/batches/{batch_id}/import"): KeyRole.review,
+    ("POST", "/v1/memory/import"): KeyRole.review,
+    ("GET", "/v1/memory/export"): KeyRole.review,
     ("POST", "/review/articles/{article_id}/sentences/{paragraph}/{sentence}"): KeyRole.review,
     ("POST", "/review/articles/{article_id}/reviewed"): KeyRole.review,
     ("GET", "/v1/keys"): KeyRole.admin,

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 import uuid
-import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
+
+import defusedxml.ElementTree as ET
 
 from tests.conftest import run_worker_burst
 

@@ -11,13 +11,21 @@ import pytest
 
 from service.app.auth import SESSION_COOKIE
 from service.app.csrf import CSRF_HEADER, csrf_token
-from tests.conftest import http_client, run_worker_burst, sign_in
+from tests.conftest import arabic_word, http_client, run_worker_burst, sign_in
 
 TEXT = (
     "الحكومة تعلن خطة لدعم المزارعين\n\n"
     "قال الوزير إن الحكومة ستدعم المزارعين في الموسم المقبل.\n\n"
     "وأضاف أن الخطة تشمل جميع المحافظات. وختم بالقول إن العمل بدأ."
 )
+
+
+def own_text() -> str:
+    """TEXT with sentences of this test's own: a correction teaches the shared memory."""
+    word = arabic_word()
+    return TEXT.replace("قال الوزير", f"قال الوزير {word}").replace("وأضاف", f"وأضاف {word}")
+
+
 FIX = "The minister said the government would support farmers next season."
 
 
@@ -38,7 +46,7 @@ async def finished(app, make_key, settings) -> AsyncIterator[Finished]:
         http_client(app, await make_key("submit", "newsdesk")) as submitter,
         http_client(app, await make_key("review", "Omar Khalil")) as reviewer,
     ):
-        response = await submitter.post("/v1/articles", json={"text": TEXT})
+        response = await submitter.post("/v1/articles", json={"text": own_text()})
         assert response.status_code == 202
         await run_worker_burst(settings)
         yield Finished(response.json()["id"], submitter, reviewer)
@@ -121,7 +129,7 @@ async def test_unknown_targets_are_404(finished, path, fragment):
 
 async def test_unfinished_articles_cannot_be_corrected_or_signed_off(app, make_key):
     async with http_client(app, await make_key("review", "Omar Khalil")) as reviewer:
-        article_id = (await reviewer.post("/v1/articles", json={"text": TEXT})).json()["id"]
+        article_id = (await reviewer.post("/v1/articles", json={"text": own_text()})).json()["id"]
         response = await reviewer.patch(
             f"/v1/articles/{article_id}/paragraphs/0/sentences/0", json={"en": FIX}
         )

@@ -28,6 +28,9 @@ class SentenceView:
     edited: bool
     confidence: float | None
     in_summary: bool
+    provenance: str = "machine"
+    # A reviewer's English reused from the reviewed memory, not corrected in this article.
+    from_memory: bool = False
     terms: list = field(default_factory=list)  # glossary terms applied, [TermPublic]
 
     @property
@@ -77,6 +80,12 @@ def paragraph_views(article) -> list[ParagraphView]:
     public = article_public(article)
     summary = public.summary.sentences if public.summary else []
     chosen = {(s.paragraph, s.sentence) for s in summary}
+    corrected = {
+        (row.paragraph_index, row.index)
+        for p in article.paragraphs
+        for row in p.sentences
+        if row.edited_en is not None
+    }
     return [
         ParagraphView(
             index=p.index,
@@ -92,6 +101,8 @@ def paragraph_views(article) -> list[ParagraphView]:
                     edited=s.edited,
                     confidence=s.confidence,
                     in_summary=(p.index, s.index) in chosen,
+                    provenance=s.provenance,
+                    from_memory=s.edited and (p.index, s.index) not in corrected,
                     terms=s.terms,
                 )
                 for s in p.sentences

@@ -95,6 +95,8 @@
           text.textContent = result.data.en;
           if (result.data.edited) {
             sentence.classList.add("edited");
+            sentence.classList.remove("from-memory");
+            sentence.dataset.provenance = result.data.provenance;
             sentence.title = "Machine translation: " + result.data.machine_en;
           }
           var fallback = document.getElementById(
