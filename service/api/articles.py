@@ -8,12 +8,14 @@ from service.auth import SubmitterDep
 from service.auth import visible  # noqa: F401 - the review pages import it from here
 from service.storage.db import committing
 from service.deps import RedisDep, SessionDep, SettingsDep, visible_article
+from service.html_input import HtmlArticleError, article_fields
 from service.queue import enqueue_article
 from service.ratelimit import limit_interactive_submits
 from service.schemas import (
     ArticleCreate,
     ArticleList,
     ArticlePublic,
+    ArticleSource,
     article_list_item,
     article_public,
 )
@@ -35,11 +37,14 @@ async def submit_article(
 ) -> ArticlePublic:
     """Store the article, queue its translation and answer at once."""
     await limit_interactive_submits(redis, settings, principal.key_id, body.priority)
+    try:
+        fields = await article_fields(body)
+    except HtmlArticleError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
     async with committing(session):
         article = await store.create_article(
             session,
-            text=body.text,
-            title_ar=body.title,
+            **fields,
             source_url=body.source_url,
             external_id=body.external_id,
             priority=body.priority,
@@ -59,6 +64,17 @@ async def read_article(
     article_id: str, session: SessionDep, principal: SubmitterDep
 ) -> ArticlePublic:
     return article_public(await visible_article(session, article_id, principal))
+
+
+@router.get("/{article_id}/source", response_model=ArticleSource)
+async def read_article_source(
+    article_id: str, session: SessionDep, principal: SubmitterDep
+) -> ArticleSource:
+    """The article as it was sent: the HTML page as it came, or the text."""
+    article = await visible_article(session, article_id, principal)
+    return ArticleSource(
+        id=article.id, format=article.source_format, source=article.source_html or article.text
+    )
 
 
 @router.get("", response_model=ArticleList)

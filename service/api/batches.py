@@ -14,6 +14,7 @@ from service.auth import Principal, SubmitterDep, visible
 from service.storage.db import committing
 from service.deps import RedisDep, SessionDep, SettingsDep
 from service.errors import undecodable
+from service.html_input import article_fields
 from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
 from service.schemas import (
     ArticleCreate,
@@ -148,7 +149,8 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
         async for number, raw in ndjson_lines(request):
             try:
                 article = parse_line(raw)
-            except ValueError as exc:
+                fields = await article_fields(article)
+            except ValueError as exc:  # an HtmlArticleError is one
                 rejected_total += 1
                 if len(rejected) < MAX_REPORTED_REJECTIONS:
                     rejected.append(RejectedLine(line=number, error=str(exc)))
@@ -159,7 +161,7 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
                     413,
                     f"a batch holds at most {settings.max_batch_articles} articles",
                 )
-            pending.append(_article_row(article, priority))
+            pending.append(_article_row(article, fields, priority))
             if len(pending) >= INSERT_CHUNK:
                 await _flush(session, batch, pending, queued)
         await _flush(session, batch, pending, queued)
@@ -177,11 +179,11 @@ async def _flush(session, batch, pending: list[dict], queued: dict[Priority, lis
     pending.clear()
 
 
-def _article_row(article: ArticleCreate, batch_priority: Priority) -> dict:
-    """A line's own priority, if it names one, else the batch's."""
+def _article_row(article: ArticleCreate, fields: dict, batch_priority: Priority) -> dict:
+    """The stored row of a line (`fields` from `article_fields`); its own priority, if it
+    names one, else the batch's."""
     return {
-        "text": article.text,
-        "title_ar": article.title,
+        **fields,
         "source_url": article.source_url,
         "external_id": article.external_id,
         "summary_sentences": article.summary_sentences,

@@ -39,6 +39,13 @@ FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
 UNFINISHED = (ArticleStatus.queued, ArticleStatus.running)
 
 
+class ArticleFormat(StrEnum):
+    """How an article's text was sent: plain text, or an HTML page to extract it from."""
+
+    text = "text"
+    html = "html"
+
+
 class KeyRole(StrEnum):
     submit = "submit"
     review = "review"
@@ -74,7 +81,13 @@ class Article(Base):
     id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
     status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.queued, index=True)
     priority: Mapped[str] = mapped_column(String(16))
+    # For an HTML article, the plain text extracted from the page.
     text: Mapped[str] = mapped_column(Text)
+    # How it was sent; an HTML page is kept as it came, for reference (never rendered).
+    source_format: Mapped[str] = mapped_column(
+        String(8), default=ArticleFormat.text, server_default=ArticleFormat.text.value
+    )
+    source_html: Mapped[str | None] = mapped_column(Text)
     title_ar: Mapped[str | None] = mapped_column(Text)
     title_en: Mapped[str | None] = mapped_column(Text)
     # True when title_ar is the article's first paragraph, taken as its headline.
