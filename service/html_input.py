@@ -4,8 +4,8 @@ trafilatura finds the main text of news pages (it leaves out navigation, headers
 footers, related links, comments, scripts and styles) and reads malformed HTML as well as
 lxml can. Each of its text blocks (paragraph, heading, list item, quote) becomes one
 paragraph of plain text, entities decoded and whitespace collapsed; anything that still
-looks like a tag (text that was escaped markup in the page) is removed, so no markup
-reaches what is stored or translated. The page's headline becomes the title.
+looks like a tag (text that was escaped markup in the page) is removed, with the content
+of a script or style element, so no markup reaches what is stored or translated. The page's headline becomes the title.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ _CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
 _BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "cell"})
 # Markup in the text once entities are decoded ("&lt;script&gt;" in the page).
 _TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>")
+_SCRIPT_RE = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 class HtmlArticleError(ValueError):
@@ -112,4 +113,4 @@ def _paragraphs(body) -> list[str]:
 
 
 def _plain(text: str) -> str:
-    return " ".join(_TAG_RE.sub(" ", text).split())
+    return " ".join(_TAG_RE.sub(" ", _SCRIPT_RE.sub(" ", text)).split())

@@ -40,7 +40,7 @@ async def submit_article(
     try:
         fields = await article_fields(body)
     except HtmlArticleError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(422, str(exc)) from None
     async with committing(session):
         article = await store.create_article(
             session,
