@@ -10,7 +10,7 @@ The rule:
 - In any other text every line is a paragraph, as typed: one paragraph per line.
 - Headlines, datelines and list items keep their own lines: a short line after a
   sentence's end with more text under it, and a line starting with a bullet or a number
-  after a sentence's end, a colon, or another item. So does an indented line after a
+  ("- ", "1. ", "١- ") after a sentence's end, a colon, or another item. So does an indented line after a
   sentence's end (a paragraph's first line).
 """
 
@@ -33,11 +33,12 @@ MIN_SOFT_SHARE = 1 / 3
 
 _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n|\u2028|\x85")
 _SENTENCE_END_RE = re.compile(r"[.!?؟…][\"'”’»)\]}›]*$")
-# "- ", "• ", "* ", "1. ", "١- ", "(3) ", "أ) ": a list item's start.
+# "- ", "• ", "* ", "1. ", "١- ", "2) ", "أ) ": a list item's start. Not "(3)": running text
+# enumerates with it, and a wrapped line may start with one.
 _LIST_ITEM_RE = re.compile(
-    r"^\s*(?:[-–—•▪◦●*·]\s|\(?[0-9٠-٩]{1,3}[.)\-–]\s|\([0-9٠-٩]{1,3}\)\s|[\u0621-\u064a][)\-]\s)"
+    r"^\s*(?:[-–—•▪◦●*·]\s|[0-9٠-٩]{1,3}[.)\-–]\s|[\u0621-\u064a][)\-]\s)"
 )
-_CLAUSE_END = (":", "؛", ";")
+_CLAUSE_END = (":",)
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -30,7 +30,7 @@ LATIN_ABBREVIATIONS = frozenset(
 )
 # Era marks after a year ("1950 م.", "1420 هـ.", "300 ق.م."): there the dot may end a sentence.
 ERA_MARKS = frozenset(["م", "هـ", "ه", "ق.م", "ب.م"])
-_DOTTED_ABBREVIATION_RE = re.compile(r"^(?:\w\.)+\w$")
+_DOTTED_ABBREVIATION_RE = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")  # letters, not "5.7"
 _NUMBER_RE = re.compile(r"^[(\[]?[0-9٠-٩]+[)\]]?$")
 _OPENERS = "\"'“‘«([{‹"
 
@@ -69,7 +69,9 @@ def _ends_sentence(paragraph: str, match: re.Match) -> bool:
     if word in ERA_MARKS and after_number:
         return True
     if len(word) == 1 and word.isalpha():
-        return False  # an initial or a one-letter abbreviation ("د.", "J.")
+        # An initial or a one-letter abbreviation ("د.", "J.") comes before a name in its
+        # own script; a Latin letter before Arabic ends a sentence ("بروتين S. وفقا").
+        return first.isalpha() and word.isascii() != first.isascii()
     if word == "هـ" or _DOTTED_ABBREVIATION_RE.match(word) or word.lower() in LATIN_ABBREVIATIONS:
         return False
     if _NUMBER_RE.match(word) and len(before) == 1:

@@ -107,6 +107,17 @@ def test_headline_dateline_and_list_items_keep_their_lines():
     assert paragraphs[7:] == ["عنوان فرعي قصير", PARAGRAPHS[1]]
 
 
+def test_an_enumeration_in_running_text_is_not_a_list():
+    paragraph = (
+        "ويجب على هذه الوكالات أن تكون (1) أكثر حذرا عند إصدار البيانات العامة؛ (2) وأكثر "
+        "حساسية للمعلومات غير المعتادة من العيادات بدلا من انتظار التقارير الرسمية؛ (3) "
+        "وأكثر تقييدا لاحتواء الوباء في مراحله المبكرة بدلا من محاولة طمأنة العامة."
+    )
+    for width in range(60, 101, 5):
+        text = "\n\n".join([textwrap.fill(paragraph, width), textwrap.fill(PARAGRAPHS[0], width)])
+        assert split_paragraphs(text) == [paragraph, PARAGRAPHS[0]]
+
+
 def test_a_long_url_does_not_hide_the_wrapping():
     url = "https://example.com/" + "a" * 150
     text = textwrap.fill(PARAGRAPHS[0] + " " + url + " " + PARAGRAPHS[1], 72, break_long_words=False)
