@@ -5,28 +5,26 @@ footers, related links, comments, scripts and styles) and reads malformed HTML a
 lxml can. Each of its text blocks (paragraph, heading, list item, quote) becomes one
 paragraph of plain text, entities decoded and whitespace collapsed; anything that still
 looks like a tag (text that was escaped markup in the page) is removed, with the content
-of a script or style element, so no markup reaches what is stored or translated. The page's headline becomes the title.
+of a script or style element, so no markup reaches what is stored or translated. The
+page's headline becomes the title.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.settings import use_config
 from starlette.concurrency import run_in_threadpool
+from trafilatura.settings import use_config
 
 from service.config import MAX_TEXT_CHARS
 from service.schemas import ArticleCreate, has_arabic_letter
 from service.storage.tables import ArticleFormat
 
-# trafilatura falls back on cruder extractors when the main text is shorter than 250
-# characters, and those keep the navigation; a short news item is still an article.
-_CONFIG = use_config()
-_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
 # trafilatura's text blocks: a paragraph, a heading, a list item, a quote, a table cell.
 _BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "cell"})
 # Markup in the text once entities are decoded ("&lt;script&gt;" in the page).
@@ -71,7 +69,7 @@ def read_html_article(html: str) -> HtmlArticle:
     document = trafilatura.bare_extraction(
         tree, with_metadata=True, include_comments=False, include_tables=True,
         include_formatting=False, include_links=False, include_images=False,
-        config=_CONFIG,
+        config=_config(),
     )
     title = _plain(document.title) if document is not None and document.title else None
     paragraphs = _paragraphs(document.body) if document is not None else []
@@ -87,9 +85,20 @@ def read_html_article(html: str) -> HtmlArticle:
     return HtmlArticle(title=title or None, paragraphs=paragraphs)
 
 
+@lru_cache(maxsize=1)
+def _config():
+    config = use_config()
+    # trafilatura falls back on cruder extractors when the main text is shorter than 250
+    # characters, and those keep the navigation; a short news item is still an article.
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+    return config
+
+
 def _parse(html: str):
     """The page as an lxml tree, however malformed; a fragment or bare text becomes a body."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
+    )
     try:
         return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):

@@ -81,9 +81,8 @@ def _ends_sentence(paragraph: str, match: re.Match) -> bool:
 
 def _append_sentence(sentences: list[str], span: str) -> None:
     # A span of bare punctuation ("!!" at a paragraph's start) joins its neighbour.
-    if sentences and not any(ch.isalnum() for ch in sentences[-1]):
-        sentences[-1] += span
-    elif sentences and not any(ch.isalnum() for ch in span):
+    bare = not any(ch.isalnum() for ch in span)
+    if sentences and (bare or not any(ch.isalnum() for ch in sentences[-1])):
         sentences[-1] += span
     else:
         sentences.append(span)

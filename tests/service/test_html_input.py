@@ -11,6 +11,10 @@ from hypothesis import strategies as st
 from service.html_input import HtmlArticleError, read_html_article
 from workers.pipeline import segment_article
 
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
 HEADLINE = "انسحاب القوات من المدينة بعد اتفاق محلي"
 PARAGRAPHS = [
     "قال مصدر محلي إن القوات انسحبت من المدينة صباح اليوم وعادت إلى مواقعها السابقة.",
@@ -111,7 +115,6 @@ def test_segmented_html_gives_back_the_extracted_text(body):
     article = read_html_article(news_page(HEADLINE, body))
     segmented = segment_article(article.text, article.title)
     assert segmented.title == HEADLINE
-    squash = lambda text: "".join(text.split())  # noqa: E731
     assert squash("".join(segmented.paragraphs)) == squash(article.text) == squash("".join(body))
     assert len(segmented.paragraphs) == len(body)
     for paragraph, sentences in zip(segmented.paragraphs, segmented.sentences, strict=True):
