@@ -25,7 +25,7 @@ from pathlib import Path
 
 from common import REPO, child_pids, process_peak_rss_mb, sample_articles
 
-from service.localstack import local_stack
+from cli.localstack import local_stack
 from workers.segment import split_paragraphs, split_sentences
 
 
@@ -47,7 +47,7 @@ def main() -> int:
 
     from service.storage.db import migrate, run_in_transaction
     from service.storage.keys import create_key
-    from service.storage.tables import KeyRole
+    from service.domain.types import KeyRole
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=10_000)

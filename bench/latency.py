@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import REPO, SAMPLES, sample_articles
 
-from service.localstack import local_stack
+from cli.localstack import local_stack
 
 POLL_S = 0.02
 
@@ -46,7 +46,7 @@ def main() -> int:
 
     from service.storage.db import migrate, run_in_transaction
     from service.storage.keys import create_key
-    from service.storage.tables import KeyRole
+    from service.domain.types import KeyRole
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bulk", type=int, default=1000)

@@ -13,7 +13,7 @@ Each article is given to the service's segmenter in three forms:
   (a paragraph's end is then seen only where its last line has room left);
 - html: a news page with the headline in an <h1> and the paragraphs in <p> elements,
   inside navigation, a cookie notice, related links, a comment form, a footer, scripts,
-  styles and comments; read as `format: "html"` is read (`service.html_input`).
+  styles and comments; read as `format: "html"` is read (`service.app.html_input`).
 
 Scores, over the article's text with whitespace removed (so that every form is compared
 on the same characters): precision of the predicted sentence ends (every gold sentence end,
@@ -43,7 +43,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from service.html_input import read_html_article  # noqa: E402
+from service.app.html_input import read_html_article  # noqa: E402
 from workers.pipeline import segment_article  # noqa: E402
 
 # ../shared beside a clone; a worktree sits one level deeper.

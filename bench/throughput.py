@@ -53,7 +53,7 @@ from models.card import ModelCard, sha256_file
 from models.synthetic import OPUS_MT_BASE, build_random_model
 from models.translator import usable_cores
 from service.config import Settings
-from service.localstack import local_stack
+from cli.localstack import local_stack
 from workers.segment import split_paragraphs
 
 OPUS_VOCAB = 62_000
@@ -135,7 +135,7 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
 
     from service.storage.db import migrate, run_in_transaction
     from service.storage.keys import create_key
-    from service.storage.tables import KeyRole
+    from service.domain.types import KeyRole
 
     database = f"sqlite+aiosqlite:///{workdir / f'bench-{beam}.db'}"
     os.environ.update({

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,11 +18,6 @@ MAX_BATCH_BYTES = 1024 * 1024 * 1024
 MAX_BATCH_ARTICLES = 100_000
 JOB_TIMEOUT_S = 600
 RATE_LIMIT_PER_MINUTE = 60
-
-
-class Priority(StrEnum):
-    interactive = "interactive"
-    bulk = "bulk"
 
 
 class Settings(BaseSettings):

@@ -16,7 +16,8 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import job_key_prefix
 from arq.jobs import serialize_job
 
-from service.config import Priority, Settings
+from service.config import Settings
+from service.domain.types import Priority
 
 TRANSLATE_JOB = "translate_article"
 BATCH_EVENT_JOB = "deliver_batch_event"

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.synthetic import build_random_model
 from service.config import Settings
-from service.main import create_app
+from service.app.main import create_app
 from service.storage.db import create_engine, migrate, session_factory, transaction
 from service.storage.keys import create_key
-from service.storage.tables import KeyRole
+from service.domain.types import KeyRole
 from workers.segment import split_paragraphs
 from workers.settings import build_worker
 

@@ -12,11 +12,11 @@ from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from models.translator import Translation
-from service.config import Priority
-from service.storage import articles as store
+from service.domain.results import ArticleResult
+from service.domain.types import Priority
+from service.storage import articles as article_store
 from service.storage import batches as batch_store
 from service.storage import memory
-from service.storage.articles import ArticleResult
 from service.storage.db import transaction
 from service.storage.tables import Article
 from workers.pipeline import ModelInfo, SegmentedArticle, assemble_result, segment_article
@@ -36,7 +36,7 @@ async def translate_article(ctx: dict, article_id: str) -> str:
     sessions = ctx["sessions"]
     try:
         async with transaction(sessions) as session:
-            article = await store.start_article(session, article_id)
+            article = await article_store.start_article(session, article_id)
         if article is None:
             return "skipped: not queued"
         try:
@@ -46,11 +46,13 @@ async def translate_article(ctx: dict, article_id: str) -> str:
         except Exception as exc:  # a model or pipeline error is final for this article
             log.exception("article %s failed", article_id, extra={"article_id": article_id})
             async with transaction(sessions) as session:
-                await store.fail_article(session, article_id, f"{type(exc).__name__}: {exc}")
+                await article_store.fail_article(
+                    session, article_id, f"{type(exc).__name__}: {exc}"
+                )
             return "failed"
         async with transaction(sessions) as session:
             await memory.remember(session, work.result.model_name, work.new_memory)
-            saved = await store.save_result(
+            saved = await article_store.save_result(
                 session, article_id, work.result, replace=article.finished_at is not None
             )
             event_due = (
@@ -103,7 +105,7 @@ async def _translate(ctx: dict, article: Row) -> _Work:
     if not article.force or use_memory:
         async with transaction(ctx["sessions"]) as session:
             if not article.force:
-                prior = await store.find_reusable(session, article, model.name)
+                prior = await article_store.find_reusable(session, article, model.name)
                 translations = _translations_of(prior, segmented) if prior is not None else None
             if translations is None and use_memory:
                 known = await memory.lookup(session, model.name, keys)
@@ -165,7 +167,7 @@ def _translations_of(prior: Article, segmented: SegmentedArticle) -> list[Transl
 async def _release_quietly(ctx: dict, article_id: str) -> None:
     try:
         async with transaction(ctx["sessions"]) as session:
-            await store.release_article(session, article_id)
+            await article_store.release_article(session, article_id)
     except Exception:  # still down: the reconciler finds the running article later
         log.exception(
             "article %s: could not release it", article_id, extra={"article_id": article_id}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.translator import Translation
-from service.storage.articles import ArticleResult, ParagraphResult, SentenceResult
+from service.domain.results import ArticleResult, ParagraphResult, SentenceResult
 from workers.segment import split_headline, split_paragraphs, split_sentences
 from workers.summarise import Candidate, summarise
 

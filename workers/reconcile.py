@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from service.config import Priority
+from service.domain.types import Priority
 from service.queue import enqueue_articles, enqueue_batch_event, job_id_for
 from service.storage import articles as article_store
 from service.storage import batches as batch_store

@@ -1,4 +1,12 @@
-"""arq worker settings: startup loads the model and the database engine into `ctx`."""
+"""The translation worker: `build_worker(settings)` is the one place a worker is built.
+
+`tarjama worker` (and the tests, benchmarks and local stack through it) start a worker
+only through `build_worker`, which sets the queue, the job functions with their retries
+and timeouts, and the priority worker's reserved slots. arq's own command line
+(`arq module.WorkerSettings`) can only build arq's plain `Worker`, without the reserved
+slots, so this module offers it nothing to start. Startup loads the model and the
+database engine into `ctx`.
+"""
 
 from __future__ import annotations
 
@@ -83,12 +91,3 @@ def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Wor
         handle_signals=not burst,
         **overrides,
     )
-
-
-class WorkerSettings:
-    """For `arq workers.settings.WorkerSettings`; `tarjama worker` is the usual way."""
-
-    functions = [translate_article, deliver_batch_event]
-    on_startup = startup
-    on_shutdown = shutdown
-    keep_result = 0

@@ -5,61 +5,19 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Row, bindparam, case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from service.domain.results import ArticleResult
+from service.domain.types import UNFINISHED, ArticleStatus
 from service.storage.db import equals
-from service.storage.tables import (
-    UNFINISHED,
-    Article,
-    ArticleStatus,
-    ParagraphPair,
-    SentencePair,
-    Summary,
-    utcnow,
-)
+from service.storage.tables import Article, ParagraphPair, SentencePair, Summary, utcnow
 
 MAX_ERROR_CHARS = 2000
-
-
-@dataclass
-class SentenceResult:
-    index: int
-    ar: str
-    en: str
-    confidence: float | None = None
-    in_summary: bool = False
-
-
-@dataclass
-class ParagraphResult:
-    index: int
-    ar: str
-    en: str
-    sentences: list[SentenceResult] = field(default_factory=list)
-
-
-@dataclass
-class ArticleResult:
-    """Everything a finished job stores for one article."""
-
-    title_ar: str | None
-    title_en: str | None
-    title_detected: bool
-    paragraphs: list[ParagraphResult]
-    summary_en: str
-    summary_ar: str
-    summary_method: str
-    model_name: str
-    model_quantization: str
-    translate_ms: float
-    unit_count: int = 0
-    memory_hits: int = 0
-    reused_from: str | None = None
 
 
 def content_hash(title: str | None, text: str) -> str:

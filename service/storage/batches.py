@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.storage.articles import content_hash
 from service.storage.db import equals
-from service.storage.tables import FINISHED, Article, ArticleStatus, Batch, new_id, utcnow
+from service.domain.types import FINISHED, ArticleStatus
+from service.storage.tables import Article, Batch, new_id, utcnow
 
 ID_PAGE = 1000
 

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.storage.db import equals
-from service.storage.tables import ApiKey, KeyRole, utcnow
+from service.domain.types import KeyRole
+from service.storage.tables import ApiKey, utcnow
 
 KEY_PREFIX = "tj_"
 KEY_SECRET_BYTES = 32

@@ -10,7 +10,8 @@ from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.storage.db import equals, storable
-from service.storage.tables import FINISHED, Article, Batch, ParagraphPair
+from service.domain.types import FINISHED
+from service.storage.tables import Article, Batch, ParagraphPair
 
 LIKE_ESCAPE = "\\"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -25,31 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-
-class ArticleStatus(StrEnum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-    cancelled = "cancelled"
-
-
-# An article is final once it is done, failed or cancelled.
-FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
-UNFINISHED = (ArticleStatus.queued, ArticleStatus.running)
-
-
-class ArticleFormat(StrEnum):
-    """How an article's text was sent: plain text, or an HTML page to extract it from."""
-
-    text = "text"
-    html = "html"
-
-
-class KeyRole(StrEnum):
-    submit = "submit"
-    review = "review"
-    admin = "admin"
+from service.domain.types import ArticleFormat, ArticleStatus, KeyRole
 
 
 def utcnow() -> datetime:

@@ -16,10 +16,11 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from service.localstack import free_port, redis_answers, redis_server_binary
+from cli.localstack import free_port, redis_answers, redis_server_binary
 from service.storage.db import create_engine, session_factory, transaction
 from service.storage.keys import create_key
-from service.storage.tables import Article, KeyRole, ParagraphPair, SentencePair, Summary
+from service.domain.types import KeyRole
+from service.storage.tables import Article, ParagraphPair, SentencePair, Summary
 
 STARTUP_TIMEOUT_S = 60
 ARTICLES = 30
@@ -84,14 +85,14 @@ class Stack:
 
     def start_api(self) -> None:
         self.api = self._spawn(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(self.api_port),
+            [sys.executable, "-m", "cli.main", "serve", "--port", str(self.api_port),
              "--no-migrate"],
             "api",
         )
         self._wait(self._api_ready, "api")
 
     def start_worker(self) -> subprocess.Popen:
-        worker = self._spawn([sys.executable, "-m", "service.cli", "worker"], f"worker-{len(self.workers)}")
+        worker = self._spawn([sys.executable, "-m", "cli.main", "worker"], f"worker-{len(self.workers)}")
         self.workers.append(worker)
         return worker
 

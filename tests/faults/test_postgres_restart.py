@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.localstack import free_port
+from cli.localstack import free_port
 from service.storage.db import migrate
 from tests.faults.stack import (
     ARTICLES,

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from service.main import create_app
-from service.web.csrf import CSRF_FIELD, csrf_token
+from service.app.main import create_app
+from service.app.csrf import CSRF_FIELD, csrf_token
 from tests.conftest import http_client
 
 VALID = "قال الوزير إن الحكومة ستدعم المزارعين."

@@ -12,7 +12,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi
 
-from service.main import create_app
+from service.app.main import create_app
 from service.queue import connect
 from tests.conftest import run_worker_burst
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import pytest
 
 from models.errors import EvaluationError
-from models.evaluate import evaluate, read_parallel
+from models.quality import evaluate, read_parallel
 from models.translator import Translation, Translator
-from service.models_cli import SegmentedTranslate
+from cli.model_commands import SegmentedTranslate
 
 SOURCES = ["قال الوزير إن الاجتماع سيعقد يوم الاثنين. وأضاف أن القرار نهائي.", "ارتفعت الأسعار."]
 REFERENCES = [

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.config import get_settings
-from service.models_cli import app
+from cli.model_commands import app
 from tests.models.builders import build_marian_release
 
 runner = CliRunner()

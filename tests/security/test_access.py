@@ -27,9 +27,9 @@ except ImportError:  # older FastAPI: app.routes already lists every route, flat
         return iter(routes)
 
 
-from service.auth import ROLE_RANK, SESSION_COOKIE
-from service.storage.tables import KeyRole
-from service.web.csrf import CSRF_FIELD, csrf_token
+from service.app.auth import ROLE_RANK, SESSION_COOKIE
+from service.domain.types import KeyRole
+from service.app.csrf import CSRF_FIELD, csrf_token
 from tests.conftest import http_client
 from tests.conftest import run_worker_burst
 

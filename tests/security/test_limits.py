@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from service.main import create_app
+from service.app.main import create_app
 from service.queue import connect
-from service.ratelimit import WINDOW_S, count_in_window
+from service.app.rate_limit import WINDOW_S, count_in_window
 from tests.conftest import http_client
 from tests.conftest import run_worker_burst
 

@@ -12,12 +12,12 @@ import pytest
 from arq import Retry
 from prometheus_client.parser import text_string_to_metric_families
 
-from service.config import Priority
-from service.localstack import free_port
+from service.domain.types import Priority
+from cli.localstack import free_port
 from service.logs import JsonFormatter, configure_logging
-from service.main import create_app
+from service.app.main import create_app
 from service.queue import enqueue_articles
-from service.storage import articles as store
+from service.storage import articles as article_store
 from service.storage.db import create_engine, session_factory, transaction
 from tests.conftest import http_client
 from tests.conftest import run_worker_burst
@@ -64,8 +64,8 @@ async def test_article_figures_after_a_real_run(app, settings, make_key):
             assert response.status_code == 202
     await run_worker_burst(settings)
     async with transaction(app.state.sessions) as session:
-        failed = await store.create_article(session, text=TEXT, priority="bulk", force=True)
-        await store.fail_article(session, failed.id, "ModelCardError: no model.bin: here")
+        failed = await article_store.create_article(session, text=TEXT, priority="bulk", force=True)
+        await article_store.fail_article(session, failed.id, "ModelCardError: no model.bin: here")
 
     found = await scrape(app, await make_key("admin"))
     assert found[("tarjama_articles", (("status", "done"),))] >= 3

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from service.client_cli import ndjson_body
+from cli.client_commands import ndjson_body
 from tests.conftest import run_worker_burst
 from tests.service.test_html_input import HEADLINE, PARAGRAPHS, news_page
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.html_input import HtmlArticleError, read_html_article
+from service.app.html_input import HtmlArticleError, read_html_article
 from workers.pipeline import segment_article
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET  # our own export, no entities
 
-from service.client_cli import article_files, ndjson_body
+from cli.client_commands import article_files, ndjson_body
 from tests.conftest import SAMPLES_DIR, run_worker_burst
 from workers.reflow import split_paragraphs
 

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from service.webhooks import SIGNATURE_HEADER, verify
+from workers.webhooks import SIGNATURE_HEADER, verify
 from tests.conftest import run_worker_burst
 
 SECRET = "a-test-secret-of-enough-length"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from service.storage import articles as store
+from service.storage import articles as article_store
 from service.storage.db import create_engine, session_factory, transaction
-from service.storage.tables import ArticleStatus
+from service.domain.types import ArticleStatus
 
 
 async def test_a_released_article_is_queued_again_without_counting_the_attempt(
@@ -17,18 +17,18 @@ async def test_a_released_article_is_queued_again_without_counting_the_attempt(
     sessions = session_factory(engine)
     try:
         async with transaction(sessions) as session:
-            assert await store.start_article(session, article_id) is not None
+            assert await article_store.start_article(session, article_id) is not None
         async with transaction(sessions) as session:
-            await store.release_article(session, article_id)
+            await article_store.release_article(session, article_id)
         async with transaction(sessions) as session:
-            article = await store.get_article(session, article_id)
+            article = await article_store.get_article(session, article_id)
             assert (article.status, article.attempts) == (ArticleStatus.queued, 0)
             # Only a running article is released: a finished one stays as it is.
-            await store.fail_article(session, article_id, "test")
+            await article_store.fail_article(session, article_id, "test")
         async with transaction(sessions) as session:
-            await store.release_article(session, article_id)
+            await article_store.release_article(session, article_id)
         async with transaction(sessions) as session:
-            article = await store.get_article(session, article_id)
+            article = await article_store.get_article(session, article_id)
             assert article.status == ArticleStatus.failed
     finally:
         await engine.dispose()

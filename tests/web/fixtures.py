@@ -19,11 +19,12 @@ import uvicorn
 from sqlalchemy import update
 
 from service.config import Settings
-from service.main import create_app
+from service.app.main import create_app
 from service.storage.articles import create_article
 from service.storage.db import create_engine, migrate, session_factory, transaction
 from service.storage.keys import create_key
-from service.storage.tables import Article, ArticleStatus, Batch, KeyRole
+from service.domain.types import ArticleStatus, KeyRole
+from service.storage.tables import Article, Batch
 from tests.conftest import REPO_DIR, make_settings, run_worker_burst, sample_text
 
 __all__ = ["browser", "keys", "live_server", "seeded", "web_settings"]

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from service.auth import SESSION_COOKIE
-from service.web.csrf import CSRF_HEADER, csrf_token
+from service.app.auth import SESSION_COOKIE
+from service.app.csrf import CSRF_HEADER, csrf_token
 from tests.conftest import http_client, run_worker_burst
 
 TEXT = (

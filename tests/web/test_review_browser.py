@@ -11,8 +11,8 @@ from urllib.parse import quote
 import httpx
 from playwright.async_api import expect
 
-from service.auth import SESSION_COOKIE
-from service.storage.tables import ArticleStatus
+from service.app.auth import SESSION_COOKIE
+from service.domain.types import ArticleStatus
 
 # The fixtures: browser, keys, live_server, seeded, web_settings.
 from tests.web.fixtures import *

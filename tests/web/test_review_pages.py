@@ -7,8 +7,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from service.auth import SESSION_COOKIE
-from service.web.security import CONTENT_SECURITY_POLICY
+from service.app.auth import SESSION_COOKIE
+from service.app.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import http_client
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from xml.sax.saxutils import XMLGenerator
 
-from service.schemas import ArticlePublic
+from service.app.schemas import ArticlePublic
 
 TOOL_VERSION = "0.1.0"
 # Characters XML 1.0 forbids; they cannot appear in a TMX file even escaped.

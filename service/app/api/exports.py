@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
 
-from service.api.batches import owned_batch
-from service.auth import SubmitterDep
-from service.deps import SessionDep, visible_article
-from service.exports import MEDIA_TYPES, ExportFormat, export_stream
-from service.schemas import ArticlePublic, article_public
+from service.app.api.batches import owned_batch
+from service.app.auth import SubmitterDep
+from service.app.deps import SessionDep, visible_article
+from service.app.export_formats import MEDIA_TYPES, ExportFormat, export_stream
+from service.app.schemas import ArticlePublic, article_public
 from service.storage import articles as article_store
 from service.storage import batches as batch_store
-from service.storage.tables import ArticleStatus
+from service.domain.types import ArticleStatus
 
 router = APIRouter(tags=["exports"])
 EXPORT_PAGE = 50  # articles loaded at a time while streaming a batch

@@ -22,8 +22,8 @@ from starlette.concurrency import run_in_threadpool
 from trafilatura.settings import use_config
 
 from service.config import MAX_TEXT_CHARS
-from service.schemas import ArticleCreate, has_arabic_letter
-from service.storage.tables import ArticleFormat
+from service.app.schemas import ArticleCreate, has_arabic_letter
+from service.domain.types import ArticleFormat
 
 # trafilatura's text blocks: a paragraph, a heading, a list item, a quote, a table cell.
 _BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "cell"})

@@ -2,8 +2,8 @@
 
 `evaluate` scores any function that translates a list of source lines, so the same
 measurement serves the bare engine (`Translator.translate`, sentence by sentence) and the
-article pipeline (which re-splits each line into sentences first; it lives with the
-service because it uses the segmenter).
+article pipeline (which re-splits each line into sentences first; it lives in the command
+line, `cli/model_commands.py`, because it uses the workers' segmenter).
 """
 
 from __future__ import annotations

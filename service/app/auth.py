@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from service.storage import keys as key_store
-from service.storage.tables import KeyRole
+from service.domain.types import KeyRole
 
 SESSION_COOKIE = "tarjama_key"
 ROLE_RANK = {KeyRole.submit: 0, KeyRole.review: 1, KeyRole.admin: 2}

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy import text
 
 from models import load_card, resolve_model_dir
-from service.deps import RedisDep, SessionDep, SettingsDep
+from service.app.deps import RedisDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["health"])
 

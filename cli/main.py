@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from service.client_cli import batches, export, submit
+from cli.client_commands import batches, export, submit
 from service.config import get_settings
 from service.logs import configure_logging
 
@@ -23,7 +23,7 @@ def serve(
     """Run the HTTP API."""
     import uvicorn
 
-    from service.main import create_app
+    from service.app.main import create_app
     from service.storage.db import migrate
 
     settings = get_settings()
@@ -86,7 +86,7 @@ def demo(
     keep_serving: bool = typer.Option(False, help="Keep the API running after the demo."),
 ) -> None:
     """Start everything locally, translate the sample articles, print the summaries."""
-    from service.demo import SAMPLES_DIR, run_demo
+    from cli.demo import SAMPLES_DIR, run_demo
 
     raise typer.Exit(run_demo(get_settings(), samples or SAMPLES_DIR, keep_serving))
 
@@ -105,7 +105,7 @@ def keys_create(
     role: str = typer.Option("submit", help="submit, review or admin"),
 ) -> None:
     """Create a key and print it once; only its hash is stored."""
-    from service.storage.tables import KeyRole
+    from service.domain.types import KeyRole
 
     try:
         key_role = KeyRole(role)
@@ -153,7 +153,7 @@ def _run_db(work):
 
 def _mount_models() -> None:
     try:
-        from service.models_cli import app as models_app
+        from cli.model_commands import app as models_app
     except ImportError:  # pragma: no cover - the models commands are optional at build time
         return
     app.add_typer(models_app, name="models", help="Install, import, list and evaluate models.")

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from service.config import MAX_TEXT_CHARS, Priority
-from service.storage.tables import ArticleFormat, ArticleStatus
+from service.config import MAX_TEXT_CHARS
+from service.domain.types import ArticleFormat, ArticleStatus, Priority
 
 MAX_TITLE_CHARS = 1000
 # An HTML page is limited by the body size (413); the text extracted from it by

@@ -17,7 +17,8 @@ import time
 from fastapi import HTTPException, status
 from redis.exceptions import RedisError
 
-from service.config import Priority, Settings
+from service.config import Settings
+from service.domain.types import Priority
 
 log = logging.getLogger("tarjama.api")
 WINDOW_S = 60

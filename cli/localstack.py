@@ -118,7 +118,7 @@ def local_stack(redis_url: str, log_dir: Path, workers: int = 1) -> Iterator[tup
         for n in range(workers):
             stack.enter_context(
                 process(
-                    [sys.executable, "-m", "service.cli", "worker"],
+                    [sys.executable, "-m", "cli.main", "worker"],
                     log_dir / f"worker-{n}.log",
                     env,
                 )
@@ -126,7 +126,7 @@ def local_stack(redis_url: str, log_dir: Path, workers: int = 1) -> Iterator[tup
         log = log_dir / "api.log"
         proc = stack.enter_context(
             process(
-                [sys.executable, "-m", "service.cli", "serve", "--port", str(api_port)],
+                [sys.executable, "-m", "cli.main", "serve", "--port", str(api_port)],
                 log,
                 env,
             )

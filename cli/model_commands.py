@@ -209,7 +209,7 @@ def eval_model(
     """BLEU and chrF of a model, with the bare engine and through the article pipeline."""
     from models.card import resolve_model_dir
     from models.errors import ModelSourceNotFoundError
-    from models.evaluate import evaluate, read_parallel
+    from models.quality import evaluate, read_parallel
     from models.translator import Translator
 
     settings = get_settings()

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from pydantic import AnyHttpUrl, ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from service.auth import Principal, SubmitterDep, visible
+from service.app.auth import Principal, SubmitterDep, visible
 from service.storage.db import committing
-from service.deps import RedisDep, SessionDep, SettingsDep
-from service.errors import undecodable
-from service.html_input import article_fields
+from service.app.deps import RedisDep, SessionDep, SettingsDep
+from service.app.error_handlers import undecodable
+from service.app.html_input import article_fields
 from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
-from service.schemas import (
+from service.app.schemas import (
     ArticleCreate,
     BatchCreated,
     BatchList,
@@ -25,10 +25,9 @@ from service.schemas import (
     StorableStr,
     batch_public,
 )
-from service.config import Priority
-from service.storage import batches as store
+from service.storage import batches as batch_store
 from service.storage import idempotency
-from service.storage.tables import ArticleStatus
+from service.domain.types import ArticleStatus, Priority
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 INSERT_CHUNK = 500
@@ -136,7 +135,7 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
     queued: dict[Priority, list[str]] = {}
     async with committing(session):
         callback_url = options.pop("callback_url")
-        batch = await store.create_batch(
+        batch = await batch_store.create_batch(
             session,
             priority=priority,
             callback_url=str(callback_url) if callback_url else None,
@@ -174,7 +173,7 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
 
 
 async def _flush(session, batch, pending: list[dict], queued: dict[Priority, list[str]]) -> None:
-    for row, article_id in zip(pending, await store.add_articles(session, batch, pending)):
+    for row, article_id in zip(pending, await batch_store.add_articles(session, batch, pending)):
         queued.setdefault(row["priority"], []).append(article_id)
     pending.clear()
 
@@ -193,7 +192,7 @@ def _article_row(article: ArticleCreate, fields: dict, batch_priority: Priority)
 
 
 async def _replay(session, batch_id: str, response: Response) -> BatchCreated:
-    batch = await store.get_batch(session, batch_id)
+    batch = await batch_store.get_batch(session, batch_id)
     response.headers["Location"] = f"/v1/batches/{batch_id}"
     rejected = [RejectedLine(**r) for r in json.loads(batch.rejected_json)]
     return BatchCreated(
@@ -202,7 +201,7 @@ async def _replay(session, batch_id: str, response: Response) -> BatchCreated:
 
 
 async def owned_batch(session, batch_id: str, principal: Principal):
-    batch = await store.get_batch(session, batch_id)
+    batch = await batch_store.get_batch(session, batch_id)
     if batch is None or not visible(batch, principal):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id!r}")
     return batch
@@ -212,7 +211,7 @@ async def owned_batch(session, batch_id: str, principal: Principal):
 async def read_batch(batch_id: str, session: SessionDep, principal: SubmitterDep) -> BatchPublic:
     """Counts by status, progress, throughput and an ETA."""
     batch = await owned_batch(session, batch_id, principal)
-    return batch_public(batch, await store.progress(session, batch.id))
+    return batch_public(batch, await batch_store.progress(session, batch.id))
 
 
 @router.get("", response_model=BatchList)
@@ -224,13 +223,13 @@ async def list_batches(
 ) -> BatchList:
     if cursor is not None and not cursor.isdigit():
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
-    rows = await store.list_batches(
+    rows = await batch_store.list_batches(
         session,
         owner_key=None if principal.sees_all else principal.key_id,
         before_seq=int(cursor) if cursor else None,
         limit=limit,
     )
-    items = [batch_public(b, await store.progress(session, b.id)) for b in rows]
+    items = [batch_public(b, await batch_store.progress(session, b.id)) for b in rows]
     return BatchList(items=items, next_cursor=str(rows[-1].seq) if len(rows) == limit else None)
 
 
@@ -241,12 +240,12 @@ async def cancel_batch(
     """Cancel queued articles; running ones finish. Cancelling twice is harmless."""
     batch = await owned_batch(session, batch_id, principal)
     async with committing(session):
-        await store.cancel_queued(session, batch.id)
+        await batch_store.cancel_queued(session, batch.id)
     async with committing(session):
-        async for ids in store.article_ids(session, batch.id, ArticleStatus.cancelled):
+        async for ids in batch_store.article_ids(session, batch.id, ArticleStatus.cancelled):
             await dequeue_articles(redis, ids)
     await session.refresh(batch)
-    progress = await store.progress(session, batch.id)
+    progress = await batch_store.progress(session, batch.id)
     if batch.callback_url and progress.finished == progress.total:
         await enqueue_batch_event(redis, batch.id)
     return batch_public(batch, progress)

@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service import errors, web
-from service.api import articles, batches, edits, exports, health, keys, metrics
+from service.app import error_handlers, web
+from service.app.api import articles, batches, edits, exports, health, keys, metrics
 from service.config import Settings, get_settings
-from service.limits import BodySizeLimit
+from service.app.body_limit import BodySizeLimit
 from service.queue import connect
 from service.storage.db import create_engine, session_factory
 
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    errors.install(app)
+    error_handlers.install(app)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

@@ -9,7 +9,7 @@ from arq.connections import ArqRedis
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.auth import Principal, visible
+from service.app.auth import Principal, visible
 from service.config import Settings
 from service.storage import articles as article_store
 from service.storage import edits as edit_store

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
-from service.auth import SESSION_COOKIE, ReviewerDep, SubmitterDep
-from service.deps import SessionDep, visible_article
-from service.schemas import (
+from service.app.auth import SESSION_COOKIE, ReviewerDep, SubmitterDep
+from service.app.deps import SessionDep, visible_article
+from service.app.schemas import (
     ArticleReviewed,
     SentenceEditCreate,
     SentenceEdited,
@@ -17,7 +17,7 @@ from service.schemas import (
     sentence_edited,
 )
 from service.storage import edits
-from service.web.csrf import CSRF_HEADER, csrf_valid
+from service.app.csrf import CSRF_HEADER, csrf_valid
 
 router = APIRouter(prefix="/v1/articles", tags=["edits"])
 

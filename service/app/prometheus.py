@@ -2,8 +2,8 @@
 
 The API and the workers are separate processes (often many of each), so no process holds
 the figures in memory: each scrape reads them from where they live. `gather(...)` takes
-one `Snapshot`; `render(snapshot)` turns it into the Prometheus text format through a
-custom collector.
+one `Snapshot` (the database's figures are queried in `service.storage.stats`);
+`render(snapshot)` turns it into the Prometheus text format through a custom collector.
 
 Families (all prefixed `tarjama_`):
 - `queue_jobs{priority}`: jobs waiting in Redis, `interactive`, `bulk` or `deferred`
@@ -37,28 +37,24 @@ from prometheus_client.core import (
     Metric,
 )
 from redis.exceptions import RedisError
-from sqlalchemy import Float, and_, case, cast, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.config import Priority
 from service.queue import INTERACTIVE_HEADSTART_S
-from service.storage.tables import Article, ArticleStatus, utcnow
+from service.storage.stats import (
+    LATENCY_BUCKETS_S,
+    Latency,
+    article_counts,
+    failure_reasons,
+    job_latency,
+    memory_totals,
+    throughput,
+)
+from service.storage.tables import utcnow
 
 log = logging.getLogger("tarjama.api")
 RECENT_S = 3600
-LATENCY_BUCKETS_S = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400)
-MAX_FAILURE_REASONS = 50
-MAX_REASON_CHARS = 80
 QUEUE_CLASSES = ("interactive", "bulk", "deferred")
-
-
-@dataclass
-class Latency:
-    """Cumulative counts per bucket bound (LATENCY_BUCKETS_S, then +Inf) and their sum."""
-
-    buckets: list[int]
-    sum_s: float
 
 
 @dataclass
@@ -88,84 +84,6 @@ async def queue_depth(redis, queue_name: str, now_s: float) -> dict[str, int]:
         pipe.zcount(queue_name, f"({now_ms}", "+inf")
         counts = await pipe.execute()
     return dict(zip(QUEUE_CLASSES, counts, strict=True))
-
-
-def _elapsed_s(session: AsyncSession, start, end):
-    """SQL for the seconds between two timestamp columns, on SQLite or PostgreSQL."""
-    if session.bind.dialect.name == "postgresql":
-        return func.extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
-def _error_reason(session: AsyncSession, error):
-    """SQL for the text of `error` before its first ':' (all of it if there is none)."""
-    position = (
-        func.strpos(error, ":") if session.bind.dialect.name == "postgresql" else func.instr(error, ":")
-    )
-    return case((position > 0, func.substr(error, 1, position - 1)), else_=error)
-
-
-async def article_counts(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(select(Article.status, func.count()).group_by(Article.status))
-    counts = {s.value: 0 for s in ArticleStatus}
-    counts.update({status: n for status, n in rows})
-    return counts
-
-
-async def job_latency(session: AsyncSession, since) -> dict[str, Latency]:
-    """Histogram of finished - created for articles finished since `since`, by priority."""
-    elapsed = _elapsed_s(session, Article.created_at, Article.finished_at)
-    bucket_columns = [
-        func.sum(case((elapsed <= bound, 1), else_=0)) for bound in LATENCY_BUCKETS_S
-    ]
-    query = (
-        select(Article.priority, func.count(), func.sum(elapsed), *bucket_columns)
-        .where(Article.status == ArticleStatus.done, Article.finished_at >= since)
-        .group_by(Article.priority)
-    )
-    latency = {p.value: Latency([0] * (len(LATENCY_BUCKETS_S) + 1), 0.0) for p in Priority}
-    for priority, count, total, *buckets in await session.execute(query):
-        latency[priority] = Latency([int(b or 0) for b in buckets] + [count], float(total or 0))
-    return latency
-
-
-async def throughput(session: AsyncSession, since) -> float | None:
-    """Units per second of translation time over recently finished, translated articles."""
-    query = select(
-        func.sum(Article.unit_count), func.sum(cast(Article.translate_ms, Float))
-    ).where(
-        Article.status == ArticleStatus.done,
-        Article.finished_at >= since,
-        Article.reused_from.is_(None),
-        Article.translate_ms > 0,
-    )
-    units, ms = (await session.execute(query)).one()
-    return units / (ms / 1000) if units and ms else None
-
-
-async def memory_totals(session: AsyncSession) -> tuple[int, int]:
-    query = select(
-        func.coalesce(func.sum(Article.unit_count), 0),
-        func.coalesce(func.sum(Article.memory_hits), 0),
-    ).where(and_(Article.status == ArticleStatus.done, Article.reused_from.is_(None)))
-    units, hits = (await session.execute(query)).one()
-    return int(units), int(hits)
-
-
-async def failure_reasons(session: AsyncSession) -> dict[str, int]:
-    reason = _error_reason(session, func.coalesce(Article.error, "unknown")).label("reason")
-    query = (
-        select(reason, func.count())
-        .where(Article.status == ArticleStatus.failed)
-        .group_by(reason)
-        .order_by(func.count().desc())
-        .limit(MAX_FAILURE_REASONS)
-    )
-    failures: dict[str, int] = {}
-    for text, count in await session.execute(query):
-        label = (text or "unknown").strip()[:MAX_REASON_CHARS] or "unknown"
-        failures[label] = failures.get(label, 0) + count
-    return failures
 
 
 async def gather(session: AsyncSession, redis, queue_name: str) -> Snapshot:

@@ -11,24 +11,24 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from service.api.articles import visible
-from service.api.edits import EDIT_ERROR_STATUS
-from service.auth import (
+from service.app.api.edits import EDIT_ERROR_STATUS
+from service.app.auth import (
     SESSION_COOKIE,
     NotAuthenticatedError,
     Principal,
     current_principal,
     presented_key,
+    visible,
 )
-from service.deps import SessionDep
-from service.schemas import clean_sentence_text, sentence_edited
+from service.app.deps import SessionDep
+from service.app.schemas import clean_sentence_text, sentence_edited
 from service.storage import edits, review
 from service.storage.articles import get_article
 from service.storage.keys import find_active_key
-from service.storage.tables import UNFINISHED, ArticleStatus, KeyRole
-from service.web import views
-from service.web.csrf import CSRF_FIELD, csrf_token, csrf_valid
-from service.web.security import local_path
+from service.domain.types import UNFINISHED, ArticleStatus, KeyRole
+from service.app.web import views
+from service.app.csrf import CSRF_FIELD, csrf_token, csrf_valid
+from service.app.web.security import local_path
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 ARTICLES_PER_PAGE = 25

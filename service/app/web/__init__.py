@@ -7,15 +7,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from service.app.web.pages import LoginRequiredError, login_redirect, router
+from service.app.web.security import PageHeaders
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
     """Mount the pages, their static files, the login redirect and the page headers."""
-    # Imported here: the API's edit routes use web.csrf, and pages use those routes' errors.
-    from service.web.pages import LoginRequiredError, login_redirect, router
-    from service.web.security import PageHeaders
-
     app.include_router(router)
     app.mount("/review/static", StaticFiles(directory=STATIC_DIR), name="review-static")
     app.add_exception_handler(LoginRequiredError, login_redirect)

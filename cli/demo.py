@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from service.config import PROJECT_DIR, Settings
-from service.localstack import local_stack
+from cli.localstack import local_stack
 from service.storage.db import migrate, run_in_transaction
 from service.storage.keys import create_key
-from service.storage.tables import KeyRole
+from service.domain.types import KeyRole
 
 SAMPLES_DIR = PROJECT_DIR / "samples" / "articles"
 POLL_INTERVAL_S = 0.5

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from service.schemas import article_public
-from service.web.security import web_url
+from service.app.schemas import article_public
+from service.app.web.security import web_url
 
 # Below this translation confidence (exp of the mean token log-probability) a sentence is
 # marked for the reviewer's attention.

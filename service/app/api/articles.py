@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from service.auth import SubmitterDep
-from service.auth import visible  # noqa: F401 - the review pages import it from here
+from service.app.auth import SubmitterDep
 from service.storage.db import committing
-from service.deps import RedisDep, SessionDep, SettingsDep, visible_article
-from service.html_input import HtmlArticleError, article_fields
+from service.app.deps import RedisDep, SessionDep, SettingsDep, visible_article
+from service.app.html_input import HtmlArticleError, article_fields
 from service.queue import enqueue_article
-from service.ratelimit import limit_interactive_submits
-from service.schemas import (
+from service.app.rate_limit import limit_interactive_submits
+from service.app.schemas import (
     ArticleCreate,
     ArticleList,
     ArticlePublic,
@@ -19,8 +18,8 @@ from service.schemas import (
     article_list_item,
     article_public,
 )
-from service.storage import articles as store
-from service.storage.tables import ArticleStatus
+from service.storage import articles as article_store
+from service.domain.types import ArticleStatus
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 MAX_PAGE_SIZE = 200
@@ -42,7 +41,7 @@ async def submit_article(
     except HtmlArticleError as exc:
         raise HTTPException(422, str(exc)) from None
     async with committing(session):
-        article = await store.create_article(
+        article = await article_store.create_article(
             session,
             **fields,
             source_url=body.source_url,
@@ -55,7 +54,7 @@ async def submit_article(
     # Stored first, then queued: if Redis is down the reconciler queues it later.
     await enqueue_article(redis, article.id, body.priority)
     response.headers["Location"] = f"/v1/articles/{article.id}"
-    stored = await store.get_article(session, article.id)
+    stored = await article_store.get_article(session, article.id)
     return article_public(stored)
 
 
@@ -92,7 +91,7 @@ async def list_articles(
             raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
         before = int(cursor)
     owner = None if principal.sees_all else principal.key_id
-    rows = await store.list_articles(
+    rows = await article_store.list_articles(
         session, status=status_, owner_key=owner, before_seq=before, limit=limit
     )
     next_cursor = str(rows[-1].seq) if len(rows) == limit else None

@@ -7,12 +7,12 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.auth import AdminDep
+from service.app.auth import AdminDep
 from service.storage.db import committing
-from service.deps import SessionDep
-from service.schemas import StorableStr
+from service.app.deps import SessionDep
+from service.app.schemas import StorableStr
 from service.storage import keys as key_store
-from service.storage.tables import KeyRole
+from service.domain.types import KeyRole
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
