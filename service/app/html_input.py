@@ -21,14 +21,16 @@ from lxml import etree
 from starlette.concurrency import run_in_threadpool
 from trafilatura.settings import use_config
 
-from service.config import MAX_TEXT_CHARS
 from service.app.schemas import ArticleCreate, has_arabic_letter
+from service.config import MAX_TEXT_CHARS
 from service.domain.types import ArticleFormat
 
 # trafilatura's text blocks: a paragraph, a heading, a list item, a quote, a table cell.
 _BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "cell"})
 # Markup in the text once entities are decoded ("&lt;script&gt;" in the page).
 _TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>")
+# Characters XML (and so lxml's trees) cannot hold; a page has no business with them.
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SCRIPT_RE = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
@@ -100,7 +102,8 @@ def _parse(html: str):
         encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
     )
     try:
-        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+        page = _NOT_XML_RE.sub(" ", html).encode("utf-8", "replace")
+        return lxml.html.document_fromstring(page, parser=parser)
     except (etree.ParserError, ValueError):
         raise HtmlArticleError("the HTML page is empty") from None
 

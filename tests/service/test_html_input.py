@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -119,3 +120,22 @@ def test_segmented_html_gives_back_the_extracted_text(body):
     assert len(segmented.paragraphs) == len(body)
     for paragraph, sentences in zip(segmented.paragraphs, segmented.sentences, strict=True):
         assert squash("".join(sentences)) == squash(paragraph)
+
+
+markup = st.lists(
+    st.sampled_from(list("<>/&;#=\"' \n\x01\x0b") + ["<p>", "</p>", "<div>", "<!--", "-->",
+                    "<script>", "&amp;", "&#x", "<?xml ?>", "قال", "مصدر", "."]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(markup)
+def test_any_markup_is_read_or_refused_by_name(page):
+    """Malformed HTML never fails otherwise: an article, or HtmlArticleError."""
+    try:
+        article = read_html_article(page)
+    except HtmlArticleError:
+        return
+    assert article.paragraphs
+    assert not any(re.search(r"<\s*/?\s*[A-Za-z!?][^<>]*>", p) for p in article.paragraphs)
