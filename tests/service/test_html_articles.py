@@ -72,10 +72,19 @@ async def test_bad_html_articles_are_422(client, body, fragment):
     assert fragment in str(response.json()["detail"])
 
 
-async def test_malformed_html_is_accepted_not_a_500(client):
-    page = "<html><body><div><p>فقرة <b>غير مغلقة</p><p>وفقرة ثانية منها.</div></span><!--"
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><body><div><p>فقرة <b>غير مغلقة</p><p>وفقرة ثانية منها.</div></span><!--",
+        "<?xml version='1.0' encoding='latin-1'?><p>\x01قال\x0b مصدر\ufffe.</p>",
+        "<p>قال &#0; &#xD800; &bogus; مصدر</p><<<>>>",
+    ],
+)
+async def test_malformed_html_is_accepted_not_a_500(client, page):
     response = await client.post("/v1/articles", json={"text": page, "format": "html"})
     assert response.status_code == 202, response.text
+    source = (await client.get(f"/v1/articles/{response.json()['id']}/source")).json()
+    assert source["source"] == page
 
 
 async def test_an_html_page_over_the_body_limit_is_413(client, settings):
