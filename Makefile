@@ -1,4 +1,5 @@
-# make demo: install, start everything locally and translate the sample articles.
+# make demo: install, start everything locally and translate the sample articles
+#            (make demo DEMO_ARGS=--keep-serving: then keep serving the review pages).
 # make test: install and run the test suite (needs Redis and PostgreSQL; see README).
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,7 +16,7 @@ $(BIN)/tarjama: pyproject.toml
 install: $(BIN)/tarjama
 
 demo: install
-	$(BIN)/tarjama demo
+	$(BIN)/tarjama demo $(DEMO_ARGS)
 
 test: install
 	$(BIN)/python -m pytest

@@ -73,22 +73,30 @@ def _use_uvloop() -> None:
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
+    from service.storage.db import describe_database
     from service.storage.db import migrate as run_migrations
 
     settings = get_settings()
     run_migrations(settings.database_url)
-    typer.echo(f"database at head: {settings.database_url}")
+    typer.echo(f"database at head: {describe_database(settings.database_url)}")
 
 
 @app.command()
 def demo(
     samples: Path = typer.Option(None, help="Folder of .txt articles (default: samples/articles)."),
-    keep_serving: bool = typer.Option(False, help="Keep the API running after the demo."),
+    keep_serving: bool = typer.Option(
+        False,
+        help="Keep the API, worker and Redis running after the demo, and print the review "
+        "pages' address and a key to sign in with. Ctrl-C or SIGTERM stops all of them.",
+    ),
+    log_dir: Path = typer.Option(None, help="Where the services' logs go (default: var/log)."),
 ) -> None:
     """Start everything locally, translate the sample articles, print the summaries."""
-    from cli.demo import SAMPLES_DIR, run_demo
+    from cli.demo import LOG_DIR, SAMPLES_DIR, run_demo
 
-    raise typer.Exit(run_demo(get_settings(), samples or SAMPLES_DIR, keep_serving))
+    raise typer.Exit(
+        run_demo(get_settings(), samples or SAMPLES_DIR, keep_serving, log_dir or LOG_DIR)
+    )
 
 
 app.command()(submit)

@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # the translator imports ctranslate2: only load it for comman
     from models.card import ModelCard
     from models.translator import Translation
 
-DEFAULT_EVAL_SRC = PROJECT_DIR.parent / "shared" / "data" / "parallel" / "dev" / "tico19-dev.ar"
+# TICO-19 dev (CC0), shipped in the repository: see samples/README.md.
+DEFAULT_EVAL_SRC = PROJECT_DIR / "samples" / "eval" / "tico19-dev.ar"
 DEFAULT_EVAL_REF = DEFAULT_EVAL_SRC.with_suffix(".en")
 EXIT_ERROR = 1
 
@@ -193,10 +194,20 @@ class SegmentedTranslate:
 @app.command("eval")
 def eval_model(
     src: Annotated[
-        Path | None, typer.Option("--src", help="Source (Arabic) file, one segment a line.")
+        Path | None,
+        typer.Option(
+            "--src",
+            help="Source (Arabic) file, one segment a line "
+            "(default: samples/eval/tico19-dev.ar, shipped with tarjama).",
+        ),
     ] = None,
     ref: Annotated[
-        Path | None, typer.Option("--ref", help="Reference (English) file, line-aligned.")
+        Path | None,
+        typer.Option(
+            "--ref",
+            help="Reference (English) file, line-aligned "
+            "(default: samples/eval/tico19-dev.en; give both or neither).",
+        ),
     ] = None,
     model: Annotated[
         str | None,
@@ -257,11 +268,11 @@ def eval_model(
 def _eval_files(src: Path | None, ref: Path | None) -> tuple[Path, Path]:
     from models.errors import EvaluationError
 
-    if src is None and ref is None and DEFAULT_EVAL_SRC.is_file() and DEFAULT_EVAL_REF.is_file():
+    if src is None and ref is None:
         return DEFAULT_EVAL_SRC, DEFAULT_EVAL_REF
     if src is None or ref is None:
         raise EvaluationError(
-            "give both --src and --ref (the default tico19-dev files were not found at "
-            f"{DEFAULT_EVAL_SRC.parent})"
+            "give both --src and --ref, or neither for the shipped tico19-dev set "
+            f"({DEFAULT_EVAL_SRC.parent})"
         )
     return src, ref

@@ -123,6 +123,20 @@ def http_client(app: FastAPI, key: str | None = None) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://tarjama.test", headers=headers)
 
 
+async def sign_in(app_or_url: FastAPI | str, key: str) -> str:
+    """Sign in on the review pages with `key`; the session token their cookie holds."""
+    from service.app.auth import SESSION_COOKIE
+
+    if isinstance(app_or_url, str):
+        options = {"base_url": app_or_url}
+    else:
+        options = {"transport": httpx.ASGITransport(app=app_or_url), "base_url": "http://tarjama.test"}
+    async with httpx.AsyncClient(**options) as browser:
+        response = await browser.post("/review/login", data={"key": key})
+    assert response.status_code == 303, response.text
+    return response.cookies[SESSION_COOKIE]
+
+
 @pytest.fixture
 async def client(app: FastAPI, make_key) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client with a fresh submit-role key: it sees only its own articles."""

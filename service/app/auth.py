@@ -1,4 +1,5 @@
-"""Who is calling: API keys from `Authorization: Bearer` or the review pages' cookie.
+"""Who is calling: an API key from `Authorization: Bearer`, or the review pages' session
+cookie (a random token standing for a signed-in key, never the key itself).
 
 Roles are ordered: submit < review < admin. A submitter sees only its own articles and
 batches; a reviewer reads everything and edits translations; an admin also manages keys.
@@ -13,8 +14,9 @@ from fastapi import Depends, HTTPException, Request, status
 
 from service.storage import keys as key_store
 from service.domain.types import KeyRole
+from service.storage import review_sessions
 
-SESSION_COOKIE = "tarjama_key"
+SESSION_COOKIE = "tarjama_session"
 ROLE_RANK = {KeyRole.submit: 0, KeyRole.review: 1, KeyRole.admin: 2}
 
 
@@ -47,21 +49,33 @@ class NotAuthenticatedError(HTTPException):
 
 
 def presented_key(request: Request) -> str | None:
+    """The API key in `Authorization: Bearer`, if any."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
+    return None
+
+
+def session_token(request: Request) -> str | None:
+    """The review pages' session token, from their cookie."""
     return request.cookies.get(SESSION_COOKIE) or None
 
 
 async def current_principal(request: Request) -> Principal:
     key = presented_key(request)
-    if key is None:
+    token = None if key else session_token(request)
+    if key is None and token is None:
         raise NotAuthenticatedError()
     # Its own short session, so the route's session starts with no transaction open.
     async with request.app.state.sessions() as session:
-        row = await key_store.find_active_key(session, key)
+        if key is not None:
+            row = await key_store.find_active_key(session, key)
+        else:
+            row = await review_sessions.find_session_key(session, token)
     if row is None:
+        if key is None:
+            raise NotAuthenticatedError("the session has ended; sign in again")
         raise NotAuthenticatedError("invalid or revoked API key")
     return Principal(key_id=row.id, name=row.name, role=KeyRole(row.role))
 

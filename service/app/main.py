@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from service.app import error_handlers, web
 from service.app.api import articles, batches, edits, exports, health, keys, metrics
 from service.config import Settings, get_settings
 from service.app.body_limit import BodySizeLimit
+from service.app.json_body import require_utf8_json
 from service.queue import connect
 from service.storage.db import create_engine, session_factory
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Arabic-to-English translation and summarisation of news articles",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(require_utf8_json)],
     )
     app.state.settings = settings
     error_handlers.install(app)

@@ -72,6 +72,17 @@ async def committing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     await session.commit()
 
 
+def describe_database(url: str) -> str:
+    """The URL without its password and, for SQLite, the file it resolves to: a relative
+    path (`sqlite:///var/x.db`, three slashes) is taken from the working directory, an
+    absolute one needs four (`sqlite:////srv/tarjama/x.db`)."""
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return f"{shown} (the file {Path(parsed.database).resolve()})"
+    return shown
+
+
 def alembic_config(url: str) -> Config:
     from alembic.config import Config  # only migrating needs alembic: workers never load it
 

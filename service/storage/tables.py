@@ -183,6 +183,8 @@ class IdempotencyKey(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     owner_key: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
     target_id: Mapped[str] = mapped_column(String(32))
+    # sha256 of the first request's body, where there is one to compare a retry with.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -230,3 +232,17 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewSession(Base):
+    """A signed-in browser on the review pages. The cookie holds a random token; only its
+    SHA-256 hash is stored. It ends at `expires_at`, on sign-out, or when its key is revoked."""
+
+    __tablename__ = "review_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -30,7 +30,7 @@ except ImportError:  # older FastAPI: app.routes already lists every route, flat
 from service.app.auth import ROLE_RANK, SESSION_COOKIE
 from service.domain.types import KeyRole
 from service.app.csrf import CSRF_FIELD, csrf_token
-from tests.conftest import http_client
+from tests.conftest import http_client, sign_in
 from tests.conftest import run_worker_burst
 
 VALID_TEXT = "قال الوزير إن الحكومة ستدعم المزارعين. وأضاف أن الدعم سيبدأ قريبا."
@@ -180,6 +180,7 @@ async def test_a_garbage_key_is_refused_everywhere(app, world, key):
 
 async def test_a_revoked_key_is_refused_everywhere(app, world, make_key):
     victim = await make_key("admin", name="to-revoke")
+    token = await sign_in(app, victim)
     async with http_client(app, world.keys[KeyRole.admin]) as admin:
         listed = (await admin.get("/v1/keys")).json()
         (row,) = [k for k in listed if victim.startswith(k["prefix"]) and k["name"] == "to-revoke"]
@@ -187,9 +188,9 @@ async def test_a_revoked_key_is_refused_everywhere(app, world, make_key):
     async with http_client(app, victim) as revoked:
         for endpoint in guarded(app):
             assert_unauthenticated(endpoint, await call(revoked, world, endpoint, victim))
-    # The review pages' cookie is refused the same way.
+    # The review pages' session, begun before the key was revoked, is refused the same way.
     async with http_client(app) as browser:
-        browser.cookies.set(SESSION_COOKIE, victim)
+        browser.cookies.set(SESSION_COOKIE, token)
         for endpoint in guarded(app):
             assert_unauthenticated(endpoint, await call(browser, world, endpoint, victim))
 

@@ -17,6 +17,7 @@ from service.domain.types import ArticleStatus
 # The fixtures: browser, keys, live_server, seeded, web_settings.
 from tests.web.fixtures import *
 from tests.web.fixtures import ARTIFACTS_DIR, XSS_IMG, XSS_SCRIPT, set_status
+from tests.conftest import sign_in
 
 LIVE_TIMEOUT_MS = 10_000
 CORRECTION = "Russia has told its pilots to stay out of the skies over Albu Kamal."
@@ -24,7 +25,8 @@ CORRECTION = "Russia has told its pilots to stay out of the skies over Albu Kama
 
 @asynccontextmanager
 async def opened(browser, base_url: str, key: str | None = None, *, javascript: bool = True):
-    """A fresh browser context (signed in with `key` when given) and a page in it."""
+    """A fresh browser context (signed in with `key` when given, through the login form's
+    POST) and a page in it."""
     context = await browser.new_context(
         base_url=base_url,
         java_script_enabled=javascript,
@@ -36,7 +38,7 @@ async def opened(browser, base_url: str, key: str | None = None, *, javascript: 
             [
                 {
                     "name": SESSION_COOKIE,
-                    "value": key,
+                    "value": await sign_in(base_url, key),
                     "url": base_url,
                     "httpOnly": True,
                     "sameSite": "Strict",

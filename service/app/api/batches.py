@@ -15,6 +15,7 @@ from service.storage.db import committing
 from service.app.deps import RedisDep, SessionDep, SettingsDep
 from service.app.error_handlers import undecodable
 from service.app.html_input import article_fields
+from service.app.json_body import declared_charset, not_utf8, unsupported
 from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
 from service.app.schemas import (
     ArticleCreate,
@@ -61,6 +62,9 @@ async def ndjson_lines(request: Request) -> AsyncIterator[tuple[int, bytes]]:
 
 
 def parse_line(raw: bytes) -> ArticleCreate:
+    encoding = not_utf8(raw)
+    if encoding is not None:
+        raise ValueError(f"invalid JSON: not UTF-8 but {encoding} (JSON is UTF-8, RFC 8259)")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -100,6 +104,9 @@ async def submit_batch(
         raise HTTPException(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the articles as application/x-ndjson"
         )
+    charset = declared_charset(request.headers["content-type"])
+    if charset is not None:
+        raise unsupported(f"declared as charset={charset}")
     if callback_url is not None and not settings.webhook_secret:
         raise HTTPException(
             422,

@@ -36,8 +36,8 @@ async def cookie_csrf(request: Request) -> None:
     """A change made with the browser's cookie (not a bearer key) must carry the CSRF token."""
     if request.headers.get("authorization"):
         return
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie and not csrf_valid(cookie, request.headers.get(CSRF_HEADER)):
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and not csrf_valid(token, request.headers.get(CSRF_HEADER)):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"missing or invalid {CSRF_HEADER}")
 
 

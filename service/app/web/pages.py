@@ -18,12 +18,14 @@ from service.app.auth import (
     Principal,
     current_principal,
     presented_key,
+    session_token,
     visible,
 )
 from service.app.deps import SessionDep
 from service.app.schemas import clean_sentence_text, sentence_edited
-from service.storage import edits, review
+from service.storage import edits, review, review_sessions
 from service.storage.articles import get_article
+from service.storage.db import committing
 from service.storage.keys import find_active_key
 from service.domain.types import UNFINISHED, ArticleStatus, KeyRole
 from service.app.web import views
@@ -74,12 +76,17 @@ async def page_principal(request: Request) -> Principal:
 PageUser = Annotated[Principal, Depends(page_principal)]
 
 
+def csrf_secret(request: Request) -> str:
+    """What this caller's form tokens are keyed with: its session token, or bearer key."""
+    return presented_key(request) or session_token(request) or ""
+
+
 def render(request: Request, name: str, status_code: int = 200, **context) -> Response:
     """A page that is never cached, as it shows what only its key may see."""
-    key = presented_key(request)
+    secret = csrf_secret(request)
     context.setdefault("principal", None)
     context.setdefault("refresh", None)
-    context.update(csrf=csrf_token(key) if key else "", path=request.url.path)
+    context.update(csrf=csrf_token(secret) if secret else "", path=request.url.path)
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -112,16 +119,20 @@ async def login(
     key: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
-    """Check the pasted key; on success keep it in an HttpOnly, SameSite=Strict cookie."""
+    """Check the pasted key; on success start a server-side session, whose random token
+    (never the key) the browser keeps in an HttpOnly, SameSite=Strict cookie."""
     key = key.strip()
-    row = await find_active_key(session, key) if key else None
-    if row is None:
+    async with committing(session):
+        row = await find_active_key(session, key) if key else None
+        token = await review_sessions.start_session(session, row) if row else None
+    if token is None:
         error = "That key is not valid or has been revoked." if key else "Paste an API key."
         return render(request, "login.html", 401, next=local_path(next), error=error)
     response = RedirectResponse(local_path(next), 303)
     response.set_cookie(
         SESSION_COOKIE,
-        key,
+        token,
+        max_age=review_sessions.REVIEW_SESSION_TTL_S,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -131,7 +142,12 @@ async def login(
 
 
 @router.api_route("/logout", methods=["GET", "POST"])
-async def logout(request: Request) -> Response:
+async def logout(request: Request, session: SessionDep) -> Response:
+    """End the session on the server, not only in this browser."""
+    token = session_token(request)
+    if token:
+        async with committing(session):
+            await review_sessions.end_session(session, token)
     response = RedirectResponse("/review/login", 303)
     response.delete_cookie(
         SESSION_COOKIE,
@@ -269,7 +285,7 @@ async def save_sentence(
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     """A reviewer's correction from the sentence's form (or its script-enhanced editor)."""
-    if not csrf_valid(presented_key(request) or "", token):
+    if not csrf_valid(csrf_secret(request), token):
         return problem(request, principal, 403, "This form has expired. Reload the page.")
     if not principal.has(KeyRole.review):
         return problem(request, principal, 403, "Only reviewers can correct translations.")
@@ -302,7 +318,7 @@ async def mark_reviewed(
     principal: PageUser,
     token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
-    if not csrf_valid(presented_key(request) or "", token):
+    if not csrf_valid(csrf_secret(request), token):
         return problem(request, principal, 403, "This form has expired. Reload the page.")
     if not principal.has(KeyRole.review):
         return problem(request, principal, 403, "Only reviewers can sign articles off.")

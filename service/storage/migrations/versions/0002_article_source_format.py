@@ -1,7 +1,7 @@
 """articles: the format an article was sent in, and an HTML page as it came
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0006
 Create Date: 2026-12-04
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0002'
-down_revision = '0001'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
