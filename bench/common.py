@@ -8,11 +8,11 @@ import resource
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from workers.pipeline import segment_article
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from workers.pipeline import segment_article  # noqa: E402
-
 SAMPLES = REPO / "samples" / "articles"
 
 

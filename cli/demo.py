@@ -12,11 +12,11 @@ import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from service.config import PROJECT_DIR, Settings
 from cli.localstack import local_stack
+from service.config import PROJECT_DIR, Settings
+from service.domain.types import KeyRole
 from service.storage.db import describe_database, migrate, run_in_transaction
 from service.storage.keys import create_key
-from service.domain.types import KeyRole
 
 SAMPLES_DIR = PROJECT_DIR / "samples" / "articles"
 POLL_INTERVAL_S = 0.5

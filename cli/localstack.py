@@ -36,7 +36,8 @@ def free_port() -> int:
 def redis_answers(url: str) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 1) as s:
+        address = (parsed.hostname or "127.0.0.1", parsed.port or 6379)
+        with socket.create_connection(address, 1) as s:
             s.sendall(b"PING\r\n")
             return s.recv(16).startswith(b"+PONG")
     except OSError:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cli.client_commands import batches, export, submit
+from cli.demo import LOG_DIR, SAMPLES_DIR, run_demo
 from service.config import get_settings
+from service.domain.types import KeyRole
 from service.logs import configure_logging
+from service.storage import keys as key_store
+from service.storage.db import describe_database, run_in_transaction
+from service.storage.db import migrate as run_migrations
 
-app = typer.Typer(help="Arabic-to-English translation and summarisation service.", no_args_is_help=True)
+app = typer.Typer(
+    help="Arabic-to-English translation and summarisation service.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -21,15 +29,16 @@ def serve(
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
 ) -> None:
     """Run the HTTP API."""
+    # The app and the worker are imported by the commands that run them, so that every
+    # other command starts without loading FastAPI, or ctranslate2 and the model code.
     import uvicorn
 
     from service.app.main import create_app
-    from service.storage.db import migrate
 
     settings = get_settings()
     configure_logging(settings)
     if migrate_first:
-        migrate(settings.database_url)
+        run_migrations(settings.database_url)
     # log_config=None: uvicorn keeps the JSON logging set up above.
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
 
@@ -37,9 +46,7 @@ def serve(
 @app.command()
 def worker(burst: bool = typer.Option(False, help="Exit when the queue is empty.")) -> None:
     """Run a translation worker."""
-    import asyncio
-
-    from workers.settings import build_worker
+    from workers.settings import build_worker  # loads ctranslate2: see `serve`
 
     settings = get_settings()
     configure_logging(settings)
@@ -61,8 +68,6 @@ def _use_uvloop() -> None:
     """Run the worker's event loop on uvloop where it is installed (uvicorn's standard
     extra brings it, and the API already runs on it): every job's Redis and database
     round trips and thread hand-offs pass through the loop, and uvloop's cost less."""
-    import asyncio
-
     try:
         import uvloop
     except ImportError:
@@ -73,9 +78,6 @@ def _use_uvloop() -> None:
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema."""
-    from service.storage.db import describe_database
-    from service.storage.db import migrate as run_migrations
-
     settings = get_settings()
     run_migrations(settings.database_url)
     typer.echo(f"database at head: {describe_database(settings.database_url)}")
@@ -92,8 +94,6 @@ def demo(
     log_dir: Path = typer.Option(None, help="Where the services' logs go (default: var/log)."),
 ) -> None:
     """Start everything locally, translate the sample articles, print the summaries."""
-    from cli.demo import LOG_DIR, SAMPLES_DIR, run_demo
-
     raise typer.Exit(
         run_demo(get_settings(), samples or SAMPLES_DIR, keep_serving, log_dir or LOG_DIR)
     )
@@ -113,13 +113,13 @@ def keys_create(
     role: str = typer.Option("submit", help="submit, review or admin"),
 ) -> None:
     """Create a key and print it once; only its hash is stored."""
-    from service.domain.types import KeyRole
-
     try:
         key_role = KeyRole(role)
     except ValueError:
-        raise typer.BadParameter("role must be submit, review or admin", param_hint="--role")
-    row, key = _run_db(lambda session: _create_key(session, name, key_role))
+        raise typer.BadParameter(
+            "role must be submit, review or admin", param_hint="--role"
+        ) from None
+    row, key = _run_db(lambda session: key_store.create_key(session, name, key_role))
     typer.echo(f"created {row.role} key {row.prefix}… for {row.name!r} (id {row.id})")
     typer.echo(key)
 
@@ -127,8 +127,6 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """List keys (never the keys themselves)."""
-    from service.storage import keys as key_store
-
     for row in _run_db(key_store.list_keys):
         state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
         typer.echo(f"{row.id}  {row.prefix}…  {row.role:<7} {state:<18} {row.name}")
@@ -137,25 +135,15 @@ def keys_list() -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: str = typer.Argument(help="key id or its shown prefix")) -> None:
     """Revoke a key by id or prefix."""
-    from service.storage import keys as key_store
-
     if not _run_db(lambda session: key_store.revoke_key(session, key_id)):
         typer.echo(f"no active key {key_id!r}", err=True)
         raise typer.Exit(1)
     typer.echo(f"revoked {key_id}")
 
 
-async def _create_key(session, name, role):
-    from service.storage import keys as key_store
-
-    return await key_store.create_key(session, name, role)
-
-
 def _run_db(work):
-    from service.storage.db import migrate, run_in_transaction
-
     settings = get_settings()
-    migrate(settings.database_url)
+    run_migrations(settings.database_url)
     return run_in_transaction(settings.database_url, work)
 
 

@@ -16,10 +16,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from models.card import ModelCard, ModelCardError, resolve_model_dir
+from models.errors import EvaluationError, ModelError, ModelSourceNotFoundError
+from models.registry import KNOWN_MODELS, get_known_model, installed_models
 from service.config import PROJECT_DIR, get_settings
 
 if TYPE_CHECKING:  # the translator imports ctranslate2: only load it for commands that need it
-    from models.card import ModelCard
     from models.translator import Translation
 
 # TICO-19 dev (CC0), shipped in the repository: see samples/README.md.
@@ -37,9 +39,6 @@ errors = Console(stderr=True)
 @contextmanager
 def _reported_errors() -> Iterator[None]:
     """Turn expected failures into a one-line message and exit code 1."""
-    from models.card import ModelCardError
-    from models.errors import ModelError
-
     try:
         yield
     except (ModelError, ModelCardError, OSError) as exc:  # OSError: disk full, permissions
@@ -57,8 +56,9 @@ def install(
     ] = False,
 ) -> None:
     """Download a known model, convert it to int8 CTranslate2 and install it."""
+    # Downloading, importing and evaluating load ctranslate2: only the commands that do so
+    # import them, and `tarjama models list` starts quickly.
     from models.download import check_installable, install_model
-    from models.registry import get_known_model
 
     settings = get_settings()
     with _reported_errors():
@@ -87,7 +87,6 @@ def import_model(
 ) -> None:
     """Import a model copied onto this machine (for sites without network access)."""
     from models import importers
-    from models.registry import KNOWN_MODELS
 
     settings = get_settings()
     with _reported_errors():
@@ -118,8 +117,6 @@ def _print_installed(card: ModelCard, models_dir: Path) -> None:
 @app.command("list")
 def list_models() -> None:
     """Show the installed models, which one is the default, and the ones known to install."""
-    from models.card import resolve_model_dir
-    from models.registry import KNOWN_MODELS, installed_models
 
     settings = get_settings()
     default_dir = resolve_model_dir(settings.model, settings.models_dir).resolve()
@@ -158,10 +155,11 @@ def list_models() -> None:
 
 
 def _size(size_bytes: int) -> str:
+    size = float(size_bytes)
     for unit in ("B", "KB", "MB", "GB"):
-        if size_bytes < 1024 or unit == "GB":
-            return f"{size_bytes:.0f} {unit}" if unit == "B" else f"{size_bytes:.1f} {unit}"
-        size_bytes /= 1024
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
     return ""
 
 
@@ -175,7 +173,7 @@ class SegmentedTranslate:
         self.split_lines = 0  # how many lines the segmenter split into several sentences
 
     def __call__(self, lines: Sequence[str]) -> list[Translation]:
-        from models.translator import Translation
+        from models.translator import Translation  # ctranslate2: see `install`
         from workers.segment import split_sentences
 
         groups = [split_sentences(line) for line in lines]
@@ -218,8 +216,6 @@ def eval_model(
     ] = None,
 ) -> None:
     """BLEU and chrF of a model, with the bare engine and through the article pipeline."""
-    from models.card import resolve_model_dir
-    from models.errors import ModelSourceNotFoundError
     from models.quality import evaluate, read_parallel
     from models.translator import Translator
 
@@ -233,7 +229,7 @@ def eval_model(
                 f"no model {model or settings.model!r} in {settings.models_dir}: see "
                 "`tarjama models list`, or give --model a path"
             )
-        translator = Translator(model_dir, **settings.translator_options())
+        translator = Translator(model_dir, settings.translator_options())
         segmented = SegmentedTranslate(translator.translate)
         scores = [
             evaluate(translator.translate, data, "engine"),
@@ -266,7 +262,6 @@ def eval_model(
 
 
 def _eval_files(src: Path | None, ref: Path | None) -> tuple[Path, Path]:
-    from models.errors import EvaluationError
 
     if src is None and ref is None:
         return DEFAULT_EVAL_SRC, DEFAULT_EVAL_REF

@@ -21,9 +21,8 @@ import ctranslate2
 import sentencepiece as spm
 
 from models.card import ModelCard, load_card
+from models.options import TranslatorOptions
 
-DEFAULT_BEAM_SIZE = 2
-DEFAULT_MAX_BATCH_TOKENS = 512
 VMAP_FILE = "vmap.txt"  # where CTranslate2's converters put a vocabulary map
 # Decoding may produce this many target tokens per source token, plus a margin.
 DECODING_LENGTH_RATIO = 2.0
@@ -87,28 +86,22 @@ class Translator:
     def __init__(
         self,
         model_dir: Path,
-        *,
-        device: str = "auto",
-        intra_threads: int = 1,
-        inter_threads: int = 0,
-        beam_size: int = DEFAULT_BEAM_SIZE,
-        max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
-        fixed_output_tokens: int = 0,
+        options: TranslatorOptions | None = None,
     ) -> None:
+        options = options or TranslatorOptions()
+        self.options = options
         self.model_dir = Path(model_dir)
         self.card: ModelCard = load_card(self.model_dir)
-        self.device = default_device() if device == "auto" else device
+        self.device = default_device() if options.device == "auto" else options.device
         self.compute_type = compute_type_for(self.device)
-        self.beam_size = beam_size
+        self.beam_size = options.beam_size
         # Source tokens per engine batch, padding and beam hypotheses counted: what a
         # batch costs in memory grows with both.
-        self.max_batch_tokens = max_batch_tokens
-        # Benchmarks only: every translation gets exactly this many tokens (0: off), so
-        # systems compared on random weights do the same amount of decoding.
-        self.fixed_output_tokens = fixed_output_tokens
-        intra_threads = intra_threads or 1
+        self.max_batch_tokens = options.max_batch_tokens
+        self.fixed_output_tokens = options.fixed_output_tokens
+        intra_threads = options.intra_threads or 1
         # Replicas share the weights; each runs its own batch on its own threads.
-        self.replicas = inter_threads or (
+        self.replicas = options.inter_threads or (
             1 if self.device == "cuda" else max(1, usable_cores() // intra_threads)
         )
         self._engine = ctranslate2.Translator(
@@ -205,7 +198,9 @@ class Translator:
             return []
         longest = max(len(c) for c in chunks)
         source = [self.card.source_prefix + c + self.card.source_suffix for c in chunks]
-        target_prefix = [list(self.card.target_prefix)] * len(chunks) if self.card.target_prefix else None
+        target_prefix = (
+            [list(self.card.target_prefix)] * len(chunks) if self.card.target_prefix else None
+        )
         results = self._engine.translate_batch(
             source,
             target_prefix=target_prefix,

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.options import DEFAULT_BEAM_SIZE, DEFAULT_MAX_BATCH_TOKENS, TranslatorOptions
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_DIR / 'var' / 'tarjama.db'}"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -35,9 +37,9 @@ class Settings(BaseSettings):
     model: str = DEFAULT_MODEL
     models_dir: Path = PROJECT_DIR / "models"
     device: str = "auto"
-    beam_size: int = Field(2, ge=1, le=16)
+    beam_size: int = Field(DEFAULT_BEAM_SIZE, ge=1, le=16)
     # Source tokens in one engine batch, padding and beam hypotheses counted.
-    max_batch_tokens: int = Field(512, ge=64)
+    max_batch_tokens: int = Field(DEFAULT_MAX_BATCH_TOKENS, ge=64)
     # Threads per engine replica, and replicas (0: one per `translate_threads` cores).
     # Replicas share the weights and run batches in parallel: on CPU, throughput is best
     # with one thread each.
@@ -83,16 +85,16 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL must be a sqlite or postgresql URL")
         return url
 
-    def translator_options(self) -> dict:
-        """`models.translator.Translator`'s keyword arguments from these settings (all but
-        the benchmarks' `fixed_output_tokens`)."""
-        return {
-            "device": self.device,
-            "intra_threads": self.translate_threads,
-            "inter_threads": self.translate_replicas,
-            "beam_size": self.beam_size,
-            "max_batch_tokens": self.max_batch_tokens,
-        }
+    def translator_options(self) -> TranslatorOptions:
+        """How `models.translator.Translator` runs, from these settings (all but the
+        benchmarks' `fixed_output_tokens`, which only a worker applies)."""
+        return TranslatorOptions(
+            device=self.device,
+            intra_threads=self.translate_threads,
+            inter_threads=self.translate_replicas,
+            beam_size=self.beam_size,
+            max_batch_tokens=self.max_batch_tokens,
+        )
 
 
 @lru_cache

@@ -8,9 +8,8 @@ and stay first in, first out among themselves.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import job_key_prefix
@@ -90,7 +89,12 @@ async def enqueue_articles(
             for offset, article_id in enumerate(article_ids[start : start + ENQUEUE_CHUNK]):
                 job_id = job_id_for(article_id)
                 payload = serialize_job(
-                    TRANSLATE_JOB, (article_id,), {}, None, enqueued, serializer=redis.job_serializer
+                    TRANSLATE_JOB,
+                    (article_id,),
+                    {},
+                    None,
+                    enqueued,
+                    serializer=redis.job_serializer,
                 )
                 pipe.set(job_key_prefix + job_id, payload, px=JOB_EXPIRES_S * 1000, nx=True)
                 pipe.zadd(queue, {job_id: base + start + offset}, nx=True)

@@ -1,5 +1,8 @@
 """Shared fixtures: a tiny real model, real databases (SQLite and PostgreSQL), real Redis.
 
+Each test that asks for `settings` (or `empty_database`) starts and ends with every table
+empty: the databases are migrated once per session and cleared around each test.
+
 Set TARJAMA_TEST_POSTGRES_URL / TARJAMA_TEST_REDIS_URL to point the tests elsewhere.
 """
 
@@ -8,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -18,11 +21,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.synthetic import build_random_model
-from service.config import Settings
 from service.app.main import create_app
-from service.storage.db import create_engine, migrate, session_factory, transaction
-from service.storage.keys import create_key
-from service.domain.types import KeyRole
+from service.config import Settings
+from service.storage.db import migrate
+from tests.database import clear_tables
+from tests.factories import create_api_key
 from workers.segment import split_paragraphs
 from workers.settings import build_worker
 
@@ -89,23 +92,27 @@ def make_settings(database_url: str, model_dir: Path, **overrides) -> Settings:
 
 
 @pytest.fixture
-def settings(database_url: str, tiny_model_dir: Path) -> Settings:
-    """Settings for one test, on each database."""
-    return make_settings(database_url, tiny_model_dir)
+async def empty_database(database_url: str) -> AsyncIterator[str]:
+    """`database_url` with every table empty; emptied again after the test."""
+    await clear_tables(database_url)
+    yield database_url
+    await clear_tables(database_url)
 
 
 @pytest.fixture
-async def make_key(settings: Settings) -> AsyncIterator:
+def settings(empty_database: str, tiny_model_dir: Path) -> Settings:
+    """Settings for one test, on each database."""
+    return make_settings(empty_database, tiny_model_dir)
+
+
+@pytest.fixture
+def make_key(settings: Settings) -> Callable[..., Awaitable[str]]:
     """make_key(role) -> a new API key of that role, stored in the test database."""
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
 
     async def make(role: str = "submit", name: str = "test") -> str:
-        async with transaction(sessions) as session:
-            return (await create_key(session, name, KeyRole(role)))[1]
+        return await create_api_key(settings.database_url, role, name)
 
-    yield make
-    await engine.dispose()
+    return make
 
 
 @pytest.fixture
@@ -148,8 +155,8 @@ async def run_worker_burst(settings: Settings, **overrides) -> None:
     """Run a real arq worker until the queue is empty (or `max_burst_jobs` have run:
     arq counts deferred jobs as queued, so a queue holding future work never empties).
 
-    The reconciler is off: it would adopt every unfinished article in the shared database,
-    including other tests' leftovers held by a future `not_before`, and the burst would
+    The reconciler is off: it would adopt every unfinished article in the database,
+    including those a test holds back with a future `not_before`, and the burst would
     wait for them. It has its own tests in tests/faults.
     """
     worker = build_worker(settings, burst=True, **overrides)

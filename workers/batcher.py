@@ -60,7 +60,10 @@ class _Request:
     waiting: int  # pieces not yet translated
 
     def translations(self) -> list[Translation]:
-        return join_sentences(self.pieces_of, self.outputs)
+        outputs = [o for o in self.outputs if o is not None]
+        if len(outputs) != len(self.outputs):
+            raise RuntimeError("a request's translations read before all its pieces came back")
+        return join_sentences(self.pieces_of, outputs)
 
 
 @dataclass(eq=False)
@@ -86,7 +89,8 @@ class _Line:
         pieces, within `budget` tokens."""
         pool = self.pieces[:POOL_PIECES]
         anchor = pool[0].length
-        chosen, longest = [], 0
+        chosen: list[_Piece] = []
+        longest = 0
         for piece in sorted(pool, key=lambda p: abs(p.length - anchor)):  # stable: FIFO ties
             wider = max(longest, piece.length)
             if chosen and (len(chosen) + 1) * wider * beam > budget:
@@ -127,7 +131,9 @@ class SentenceBatcher:
         self._changed = asyncio.Event()
         self._runner: asyncio.Task | None = None
 
-    async def translate(self, sentences: Sequence[str], *, urgent: bool = False) -> list[Translation]:
+    async def translate(
+        self, sentences: Sequence[str], *, urgent: bool = False
+    ) -> list[Translation]:
         if not sentences:
             return []
         prepared = await asyncio.to_thread(lambda: [self._engine.prepare(s) for s in sentences])

@@ -100,22 +100,25 @@ async def _translate(ctx: dict, article: Row) -> _Work:
     units = segmented.units
     keys = [memory.source_key(u) for u in units]
     use_memory = ctx["settings"].translation_memory
-    prior = translations = None
+    reused_from: str | None = None
+    translations: list[Translation] | None = None
     known: dict = {}
     if not article.force or use_memory:
         async with transaction(ctx["sessions"]) as session:
             if not article.force:
                 prior = await article_store.find_reusable(session, article, model.name)
-                translations = _translations_of(prior, segmented) if prior is not None else None
+                if prior is not None:
+                    translations = _translations_of(prior, segmented)
+                    reused_from = prior.id if translations is not None else None
             if translations is None and use_memory:
                 known = await memory.lookup(session, model.name, keys)
     if translations is not None:
-        hits, reused_from, new_memory = 0, prior.id, []
+        hits, new_memory = 0, []
     else:
         translations, translated = await _translate_units(
             ctx, units, keys, known, urgent=article.priority == Priority.interactive
         )
-        hits, reused_from = sum(1 for k in keys if k in known), None
+        hits = sum(1 for k in keys if k in known)
         new_memory = translated if use_memory else []
     result = await asyncio.to_thread(
         assemble_result,
@@ -124,10 +127,9 @@ async def _translate(ctx: dict, article: Row) -> _Work:
         summary_sentences=article.summary_sentences,
         model=model,
         translate_ms=(time.perf_counter() - started) * 1000,
+        memory_hits=hits,
+        reused_from=reused_from,
     )
-    result.unit_count = len(units)
-    result.memory_hits = hits
-    result.reused_from = reused_from
     return _Work(result, new_memory)
 
 

@@ -61,8 +61,12 @@ def assemble_result(
     summary_sentences: int | None,
     model: ModelInfo,
     translate_ms: float,
+    memory_hits: int = 0,
+    reused_from: str | None = None,
 ) -> ArticleResult:
-    """Aligned paragraph and sentence pairs plus the summary, from `article.units`' translations."""
+    """Aligned paragraph and sentence pairs plus the summary, from `article.units`'
+    translations: `memory_hits` of them came from the translation memory, or all were
+    reused from the identical article `reused_from`."""
     if len(translations) != len(article.units):
         raise ValueError(f"{len(translations)} translations for {len(article.units)} units")
     remaining = iter(translations)
@@ -107,4 +111,7 @@ def assemble_result(
         model_name=model.name,
         model_quantization=model.quantization,
         translate_ms=round(translate_ms, 1),
+        unit_count=len(article.units),
+        memory_hits=memory_hits,
+        reused_from=reused_from,
     )

@@ -58,7 +58,7 @@ class PriorityWorker(Worker):
             start=self._queue_read_offset, num=count, withscores=True,
         )
         free = self.max_jobs - self.job_counter  # arq's start_jobs would wait for more
-        allowed = []
+        allowed: list[bytes] = []
         for raw_id, score in queued:
             job_id = raw_id.decode()
             if job_id in running:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from service.domain.types import Priority
 from service.queue import enqueue_articles, enqueue_batch_event, job_id_for
@@ -70,7 +70,7 @@ async def reconcile_once(ctx: dict) -> ReconcileReport:
 
 async def _recover(ctx: dict, orphans, report: ReconcileReport) -> None:
     settings = ctx["settings"]
-    requeue: dict[tuple[str, object], list[str]] = {}
+    requeue: dict[tuple[str, datetime | None], list[str]] = {}
     async with transaction(ctx["sessions"]) as session:
         for article in orphans:
             if article.status == "running" and article.attempts >= settings.job_max_tries:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 
 from arq import func
 from arq.worker import Worker
@@ -24,8 +25,8 @@ from service.queue import connect, redis_settings
 from service.storage.db import create_engine, session_factory
 from workers.batcher import SentenceBatcher
 from workers.jobs import translate_article
-from workers.priority import PriorityWorker
 from workers.notify import deliver_batch_event, on_batch_progress
+from workers.priority import PriorityWorker
 from workers.reconcile import reconcile_forever
 
 log = logging.getLogger("tarjama.worker")
@@ -35,10 +36,10 @@ async def startup(ctx: dict) -> None:
     settings: Settings = ctx.get("settings") or get_settings()
     ctx["settings"] = settings
     model_dir = resolve_model_dir(settings.model, settings.models_dir)
-    ctx["translator"] = Translator(
-        model_dir, **settings.translator_options(),
-        fixed_output_tokens=settings.fixed_output_tokens,
+    options = replace(
+        settings.translator_options(), fixed_output_tokens=settings.fixed_output_tokens
     )
+    ctx["translator"] = Translator(model_dir, options)
     if "redis" not in ctx:  # arq provides its pool; a job run by hand gets its own
         ctx["redis"] = ctx["own_redis"] = await connect(settings)
     ctx["batcher"] = SentenceBatcher(ctx["translator"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 from pathlib import Path
 
+import ctranslate2
 import torch
 from transformers import MarianMTModel, MarianTokenizer
 
@@ -31,7 +33,9 @@ def extend_positions(model: MarianMTModel, positions: int) -> MarianMTModel:
     return extended.eval()
 
 
-def save_transformers(model: MarianMTModel, spm_model: Path, vocab_json: Path, hf_dir: Path) -> Path:
+def save_transformers(
+    model: MarianMTModel, spm_model: Path, vocab_json: Path, hf_dir: Path
+) -> Path:
     """Write a Transformers Marian directory (weights, config and tokenizer files).
 
     One shared SentencePiece model serves both sides, so it is saved under both names.
@@ -54,7 +58,6 @@ def save_transformers(model: MarianMTModel, spm_model: Path, vocab_json: Path, h
 
 def to_ctranslate2(hf_dir: Path, out_dir: Path) -> Path:
     """Convert to an int8 CTranslate2 directory and put the SentencePiece models beside it."""
-    import ctranslate2
 
     converter = ctranslate2.converters.TransformersConverter(str(hf_dir))
     converter.convert(str(out_dir), quantization=QUANTIZATION, force=True)
@@ -64,8 +67,6 @@ def to_ctranslate2(hf_dir: Path, out_dir: Path) -> Path:
 
 
 if __name__ == "__main__":
-    import argparse
-
     parser = argparse.ArgumentParser(description="Convert a saved Marian model to CTranslate2")
     parser.add_argument("hf_dir", type=Path)
     parser.add_argument("out_dir", type=Path)

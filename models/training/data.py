@@ -32,7 +32,7 @@ def read_corpus(folder: Path, stem: str) -> list[Pair]:
         raise ValueError(f"{folder / stem}: {len(sources)} Arabic lines, {len(targets)} English")
     return [
         Pair(s.strip(), t.strip(), stem)
-        for s, t in zip(sources, targets)
+        for s, t in zip(sources, targets, strict=True)
         if s.strip() and t.strip()
     ]
 

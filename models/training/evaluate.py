@@ -70,10 +70,11 @@ def score_sets(translator: ModelTranslator, sets: dict[str, list[data.Pair]]) ->
     report = {}
     for name, pairs in sets.items():
         outputs = translator.translate([p.source for p in pairs])
+        shown = list(zip(pairs, outputs, strict=True))[:SAMPLE_COUNT]
         report[name] = {**score(outputs, [p.target for p in pairs]),
                         "english": english_check(outputs),
                         "samples": [{"source": p.source, "reference": p.target, "output": o}
-                                    for p, o in list(zip(pairs, outputs))[:SAMPLE_COUNT]]}
+                                    for p, o in shown]}
     return report
 
 

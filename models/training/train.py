@@ -40,7 +40,7 @@ class Corpus:
 
     @property
     def lengths(self) -> list[tuple[int, int]]:
-        return [(len(s), len(t)) for s, t in zip(self.sources, self.targets)]
+        return [(len(s), len(t)) for s, t in zip(self.sources, self.targets, strict=True)]
 
 
 @dataclass
@@ -95,8 +95,8 @@ def encode(processor: spm.SentencePieceProcessor, pairs: list[data.Pair]) -> Cor
     limit = architecture.MAX_POSITIONS_TOKENS
     sources, targets = [], []
     for pair in pairs:
-        source = processor.encode(pair.source) + [vocab.EOS_ID]
-        target = processor.encode(pair.target) + [vocab.EOS_ID]
+        source = [*processor.encode(pair.source), vocab.EOS_ID]
+        target = [*processor.encode(pair.target), vocab.EOS_ID]
         if len(source) <= limit and len(target) <= limit:
             sources.append(source)
             targets.append(target)
@@ -181,7 +181,8 @@ def run_training(model, args, train: Corpus, heldout: Corpus):
                                   eps=1e-9, weight_decay=0.0)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, inverse_sqrt(args.warmup_steps, args.start_step))
-    progress, recent, best = Progress(step=args.start_step), RecentCheckpoints(args.average_last), {}
+    progress, recent = Progress(step=args.start_step), RecentCheckpoints(args.average_last)
+    best: dict[str, float] = {}
     started, window, reason = time.monotonic(), [], None
     model.train()
     while reason is None:
@@ -211,7 +212,7 @@ def choose_final_weights(model, args, heldout: Corpus, recent: RecentCheckpoints
     for name, state in candidates.items():
         model.load_state_dict(state)
         losses[name] = heldout_loss(model, heldout, pad_id, args.batch_tokens)
-    chosen = min(losses, key=losses.get)
+    chosen = min(losses, key=losses.__getitem__)
     model.load_state_dict(candidates[chosen])
     log(event="final_weights", chosen=chosen, **{k: round(v, 4) for k, v in losses.items()})
     return chosen, losses[chosen]

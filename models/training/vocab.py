@@ -38,8 +38,8 @@ def arabic_nfkc_rules() -> list[tuple[list[int], list[int]]]:
         if 0xD800 <= codepoint <= 0xDFFF:
             continue
         char = chr(codepoint)
-        mapped = [_fold(ord(c)) for c in unicodedata.normalize("NFKC", char)]
-        mapped = [c for c in mapped if c is not None]
+        folded = [_fold(ord(c)) for c in unicodedata.normalize("NFKC", char)]
+        mapped = [c for c in folded if c is not None]
         if mapped != [codepoint]:
             rules.append(([codepoint], mapped))
     return rules

@@ -12,8 +12,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
-from service.storage import keys as key_store
 from service.domain.types import KeyRole
+from service.storage import keys as key_store
 from service.storage import review_sessions
 
 SESSION_COOKIE = "tarjama_session"
@@ -71,7 +71,7 @@ async def current_principal(request: Request) -> Principal:
     async with request.app.state.sessions() as session:
         if key is not None:
             row = await key_store.find_active_key(session, key)
-        else:
+        elif token is not None:
             row = await review_sessions.find_session_key(session, token)
     if row is None:
         if key is None:

@@ -70,8 +70,10 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, request_validation_error)
-    app.add_exception_handler(HTTPException, http_error)
+    # The decorator form: Starlette types add_exception_handler's handler as taking any
+    # Exception, which no handler of one exception class satisfies.
+    app.exception_handler(RequestValidationError)(request_validation_error)
+    app.exception_handler(HTTPException)(http_error)
 
 
 __all__ = ["install", "undecodable"]

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 from service.app.schemas import ArticlePublic
 
@@ -59,7 +60,7 @@ def tmx_units(article: ArticlePublic) -> Iterable[str]:
     for p in article.paragraphs:
         for s in p.sentences:
             xml.ignorableWhitespace("\n    ")
-            xml.startElement("tu", {"tuid": f"{article.id}-{p.index}-{s.index}"})
+            xml.startElement("tu", AttributesImpl({"tuid": f"{article.id}-{p.index}-{s.index}"}))
             for prop, value in (
                 ("x-article-id", article.id),
                 ("x-external-id", article.external_id),
@@ -68,12 +69,12 @@ def tmx_units(article: ArticlePublic) -> Iterable[str]:
                 ("x-edited", "yes" if s.edited else None),
             ):
                 if value is not None:
-                    xml.startElement("prop", {"type": prop})
+                    xml.startElement("prop", AttributesImpl({"type": prop}))
                     xml.characters(xml_text(value))
                     xml.endElement("prop")
             for lang, text in (("ar", s.ar), ("en", s.en)):
-                xml.startElement("tuv", {"xml:lang": lang})
-                xml.startElement("seg", {})
+                xml.startElement("tuv", AttributesImpl({"xml:lang": lang}))
+                xml.startElement("seg", AttributesImpl({}))
                 xml.characters(xml_text(text))
                 xml.endElement("seg")
                 xml.endElement("tuv")
@@ -94,7 +95,11 @@ def tmx_head() -> str:
 
 
 TMX_TAIL = "\n  </body>\n</tmx>\n"
-BODY_WRITERS = {ExportFormat.jsonl: jsonl_lines, ExportFormat.csv: csv_rows, ExportFormat.tmx: tmx_units}
+BODY_WRITERS = {
+    ExportFormat.jsonl: jsonl_lines,
+    ExportFormat.csv: csv_rows,
+    ExportFormat.tmx: tmx_units,
+}
 
 
 async def export_stream(

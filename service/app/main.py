@@ -9,9 +9,9 @@ from fastapi import Depends, FastAPI
 
 from service.app import error_handlers, web
 from service.app.api import articles, batches, edits, exports, health, keys, metrics
-from service.config import Settings, get_settings
 from service.app.body_limit import BodySizeLimit
 from service.app.json_body import require_utf8_json
+from service.config import Settings, get_settings
 from service.queue import connect
 from service.storage.db import create_engine, session_factory
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+
 from fastapi import HTTPException, status
 from redis.exceptions import RedisError
 

@@ -301,8 +301,12 @@ class SentenceEdited(SentencePublic):
 
 
 class SentenceEditPublic(BaseModel):
-    paragraph: int
-    sentence: int
+    """Read from a stored `SentenceEdit` row."""
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+    paragraph: int = Field(validation_alias="paragraph_index")
+    sentence: int = Field(validation_alias="sentence_index")
     editor: str
     before: str
     after: str
@@ -314,6 +318,10 @@ class SentenceEditList(BaseModel):
 
 
 class ArticleReviewed(BaseModel):
+    """Read from the stored `Article` once signed off."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     reviewed_at: datetime
     reviewed_by: str
@@ -329,17 +337,6 @@ def sentence_edited(row) -> SentenceEdited:
         edited=row.edited_en is not None,
         confidence=row.confidence,
         edited_at=row.edited_at,
-    )
-
-
-def sentence_edit_public(row) -> SentenceEditPublic:
-    return SentenceEditPublic(
-        paragraph=row.paragraph_index,
-        sentence=row.sentence_index,
-        editor=row.editor,
-        before=row.before,
-        after=row.after,
-        created_at=row.created_at,
     )
 
 
@@ -405,7 +402,11 @@ def batch_public(batch, progress) -> BatchPublic:
         counts=progress.counts,
         progress=round(progress.finished / progress.total, 4) if progress.total else 1.0,
         articles_per_minute=round(rate, 2) if rate else None,
-        eta_seconds=round(remaining / rate * 60, 1) if rate and remaining else (0.0 if not remaining else None),
+        eta_seconds=(
+            round(remaining / rate * 60, 1)
+            if rate and remaining
+            else (0.0 if not remaining else None)
+        ),
         finished=remaining == 0,
         finished_at=progress.last_finished_at if remaining == 0 else None,
         translation_memory_hit_rate=(

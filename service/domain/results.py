@@ -36,6 +36,6 @@ class ArticleResult:
     model_name: str
     model_quantization: str
     translate_ms: float
-    unit_count: int = 0
+    unit_count: int
     memory_hits: int = 0
     reused_from: str | None = None

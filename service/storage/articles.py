@@ -13,22 +13,55 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from service.domain.results import ArticleResult
-from service.domain.types import UNFINISHED, ArticleStatus
-from service.storage.db import equals
-from service.storage.tables import Article, ParagraphPair, SentencePair, Summary, utcnow
+from service.domain.types import UNFINISHED, ArticleStatus, Priority
+from service.storage.db import equals, rows_changed
+from service.storage.tables import (
+    Article,
+    ParagraphPair,
+    SentencePair,
+    Summary,
+    core_table,
+    utcnow,
+)
 
 MAX_ERROR_CHARS = 2000
 
 
 def content_hash(title: str | None, text: str) -> str:
     """Identifies an article's content: the same title and text, normalised, hash alike."""
-    normalised = [" ".join(unicodedata.normalize("NFKC", part or "").split()) for part in (title, text)]
+    normalised = [
+        " ".join(unicodedata.normalize("NFKC", part or "").split()) for part in (title, text)
+    ]
     return hashlib.sha256("\n".join(normalised).encode()).hexdigest()
 
 
-async def create_article(session: AsyncSession, **values) -> Article:
-    article = Article(status=ArticleStatus.queued, **values)
-    article.content_hash = content_hash(article.title_ar, article.text)
+async def create_article(
+    session: AsyncSession,
+    *,
+    text: str,
+    priority: Priority,
+    title_ar: str | None = None,
+    source_url: str | None = None,
+    external_id: str | None = None,
+    summary_sentences: int | None = None,
+    force: bool = False,
+    owner_key: str | None = None,
+    batch_id: str | None = None,
+) -> Article:
+    """A new queued article (the caller enqueues it once committed)."""
+    article = Article(
+        status=ArticleStatus.queued,
+        text=text,
+        priority=priority,
+        title_ar=title_ar,
+        source_url=source_url,
+        external_id=external_id,
+        summary_sentences=summary_sentences,
+        force=force,
+        owner_key=owner_key,
+        batch_id=batch_id,
+        content_hash=content_hash(title_ar, text),
+    )
     session.add(article)
     await session.flush()
     return article
@@ -101,7 +134,7 @@ async def list_articles(
 
 # The worker's statements, built once: each runs once per article, and building a
 # statement costs more Python than executing its cached compiled form.
-_ARTICLES = Article.__table__
+_ARTICLES = core_table(Article)
 _UNFINISHED = _ARTICLES.c.status.in_(UNFINISHED)
 _START = (
     update(_ARTICLES)
@@ -136,9 +169,10 @@ async def save_result(
     """
     # Core statements on the tables, not the ORM: nothing here needs the unit of work or
     # the identity map, and this runs once per article on the worker's event loop.
-    sentences, paragraphs = SentencePair.__table__, ParagraphPair.__table__
-    summaries = Summary.__table__
-    marked = await session.execute(
+    sentences, paragraphs = core_table(SentencePair), core_table(ParagraphPair)
+    summaries = core_table(Summary)
+    marked = await rows_changed(
+        session,
         _MARK_DONE,
         {
             "article_id": article_id,
@@ -156,13 +190,13 @@ async def save_result(
             "finished_at": utcnow(),
         },
     )
-    if marked.rowcount == 0:
+    if marked == 0:
         return False
     if replace:
         for table in (sentences, paragraphs, summaries):
             await session.execute(delete(table).where(table.c.article_id == article_id))
     # Bulk inserts (executemany): an article may have 10,000 paragraphs.
-    paragraph_pks = {}
+    paragraph_pks: dict[int, int] = {}
     if result.paragraphs:
         inserted = await session.execute(
             insert(paragraphs).returning(paragraphs.c.index, paragraphs.c.pk),

@@ -11,14 +11,13 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.storage.db import equals
 from service.domain.errors import (
     ArticleNotDoneError,
     ArticleNotFoundError,
-    EditError,
     SentenceNotFoundError,
 )
 from service.domain.types import ArticleStatus
+from service.storage.db import equals
 from service.storage.tables import Article, SentenceEdit, SentencePair, utcnow
 
 

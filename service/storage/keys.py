@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.storage.db import equals
 from service.domain.types import KeyRole
+from service.storage.db import equals
 from service.storage.tables import ApiKey, ReviewSession, utcnow
 
 KEY_PREFIX = "tj_"

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.storage.db import is_postgres
 from service.storage.tables import TranslationMemory
 
 LOOKUP_CHUNK = 500
@@ -66,7 +67,7 @@ async def remember(
     ]
     if not rows:
         return
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if is_postgres(session) else sqlite_insert
     for start in range(0, len(rows), LOOKUP_CHUNK):
         statement = insert(TranslationMemory).values(rows[start : start + LOOKUP_CHUNK])
         await session.execute(statement.on_conflict_do_nothing())

@@ -12,6 +12,7 @@ from sqlalchemy import Float, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.domain.types import ArticleStatus, Priority
+from service.storage.db import is_postgres
 from service.storage.tables import Article
 
 LATENCY_BUCKETS_S = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400)
@@ -29,16 +30,14 @@ class Latency:
 
 def _elapsed_s(session: AsyncSession, start, end):
     """SQL for the seconds between two timestamp columns, on SQLite or PostgreSQL."""
-    if session.bind.dialect.name == "postgresql":
+    if is_postgres(session):
         return func.extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 
 def _error_reason(session: AsyncSession, error):
     """SQL for the text of `error` before its first ':' (all of it if there is none)."""
-    position = (
-        func.strpos(error, ":") if session.bind.dialect.name == "postgresql" else func.instr(error, ":")
-    )
+    position = func.strpos(error, ":") if is_postgres(session) else func.instr(error, ":")
     return case((position > 0, func.substr(error, 1, position - 1)), else_=error)
 
 
@@ -86,7 +85,7 @@ async def memory_totals(session: AsyncSession) -> tuple[int, int]:
         func.coalesce(func.sum(Article.memory_hits), 0),
     ).where(and_(Article.status == ArticleStatus.done, Article.reused_from.is_(None)))
     units, hits = (await session.execute(query)).one()
-    return int(units), int(hits)
+    return int(units or 0), int(hits or 0)
 
 
 async def failure_reasons(session: AsyncSession) -> dict[str, int]:

@@ -19,12 +19,13 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from service.domain.types import ArticleFormat, ArticleStatus, KeyRole
+from service.domain.types import ArticleFormat, ArticleStatus
 
 
 def utcnow() -> datetime:
@@ -246,3 +247,9 @@ class ReviewSession(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+def core_table(model: type[Base]) -> Table:
+    """The Core table of a mapped class, for statements that skip the ORM (`__table__`
+    is typed as any FromClause)."""
+    return Base.metadata.tables[model.__tablename__]

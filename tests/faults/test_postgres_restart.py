@@ -22,11 +22,11 @@ import pytest
 
 from cli.localstack import free_port
 from service.storage.db import migrate
+from tests.factories import create_api_key
 from tests.faults.stack import (
     ARTICLES,
     Stack,
     assert_done_exactly_once,
-    create_submit_key,
     stack_env,
     submit_batch,
     wait_for,
@@ -122,7 +122,7 @@ async def stack(private_postgres, tiny_model_dir, tmp_path):
     url = private_postgres.create_database("tarjama")
     await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
     stack = Stack(stack_env(url, tiny_model_dir), tmp_path)
-    stack.key, stack.database_url = await create_submit_key(url), url
+    stack.key, stack.database_url = await create_api_key(url, name="faults"), url
     stack.start_redis()
     stack.start_api()
     try:

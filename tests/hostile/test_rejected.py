@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from service.app.main import create_app
 from service.app.csrf import CSRF_FIELD, csrf_token
+from service.app.main import create_app
 from tests.conftest import http_client
 
 VALID = "قال الوزير إن الحكومة ستدعم المزارعين."
@@ -254,7 +254,9 @@ async def test_batch_lines_that_are_not_utf8_are_rejected_by_line(client):
     (rejected,) = created["rejected"]
     assert rejected["line"] == 2 and "not UTF-8" in rejected["error"]
     declared = await client.post(
-        "/v1/batches", content=good, headers={"content-type": "application/x-ndjson; charset=utf-16"}
+        "/v1/batches",
+        content=good,
+        headers={"content-type": "application/x-ndjson; charset=utf-16"},
     )
     assert declared.status_code == 415
 

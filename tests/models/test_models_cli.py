@@ -7,8 +7,8 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from service.config import get_settings
 from cli.model_commands import DEFAULT_EVAL_REF, DEFAULT_EVAL_SRC, app
+from service.config import get_settings
 from tests.conftest import REPO_DIR
 from tests.models.builders import build_marian_release
 

@@ -28,10 +28,9 @@ except ImportError:  # older FastAPI: app.routes already lists every route, flat
 
 
 from service.app.auth import ROLE_RANK, SESSION_COOKIE
-from service.domain.types import KeyRole
 from service.app.csrf import CSRF_FIELD, csrf_token
-from tests.conftest import http_client, sign_in
-from tests.conftest import run_worker_burst
+from service.domain.types import KeyRole
+from tests.conftest import http_client, run_worker_burst, sign_in
 
 VALID_TEXT = "قال الوزير إن الحكومة ستدعم المزارعين. وأضاف أن الدعم سيبدأ قريبا."
 LOGIN_PAGE = "/review/login"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from datetime import timedelta
+from urllib.parse import quote
 
 import httpx
 import pytest

@@ -9,23 +9,23 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from sqlalchemy.exc import IntegrityError
 
 from service.app.auth import SubmitterDep
-from service.storage.db import committing
 from service.app.deps import RedisDep, SessionDep, SettingsDep, visible_article
 from service.app.html_input import HtmlArticleError, article_fields
-from service.queue import enqueue_article
 from service.app.rate_limit import limit_interactive_submits
 from service.app.schemas import (
     ArticleCreate,
     ArticleList,
     ArticlePublic,
     ArticleSource,
+    StorableStr,
     article_list_item,
     article_public,
-    StorableStr,
 )
+from service.domain.types import ArticleStatus
+from service.queue import enqueue_article
 from service.storage import articles as article_store
 from service.storage import idempotency
-from service.domain.types import ArticleStatus
+from service.storage.db import committing
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 MAX_PAGE_SIZE = 200

@@ -11,12 +11,10 @@ from pydantic import AnyHttpUrl, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from service.app.auth import Principal, SubmitterDep, visible
-from service.storage.db import committing
 from service.app.deps import RedisDep, SessionDep, SettingsDep
 from service.app.error_handlers import undecodable
 from service.app.html_input import article_fields
 from service.app.json_body import declared_charset, not_utf8, unsupported
-from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
 from service.app.schemas import (
     ArticleCreate,
     BatchCreated,
@@ -26,9 +24,11 @@ from service.app.schemas import (
     StorableStr,
     batch_public,
 )
+from service.domain.types import ArticleStatus, Priority
+from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
 from service.storage import batches as batch_store
 from service.storage import idempotency
-from service.domain.types import ArticleStatus, Priority
+from service.storage.db import committing
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 INSERT_CHUNK = 500
@@ -124,7 +124,11 @@ async def submit_batch(
                                 name=name, not_before=not_before, callback_url=callback_url)
     except IntegrityError:  # a concurrent request with the same Idempotency-Key won
         await session.rollback()
+        if not idempotency_key:
+            raise
         existing = await idempotency.recall(session, idempotency_key, "batch", principal.key_id)
+        if existing is None:
+            raise
         return await _replay(session, existing, response)
     batch_id, result, queued = created
     # Stored first, then queued: if Redis fails here, the reconciler queues them later.
@@ -150,7 +154,9 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
             **options,
         )
         if idempotency_key:
-            await idempotency.remember(session, idempotency_key, "batch", principal.key_id, batch.id)
+            await idempotency.remember(
+                session, idempotency_key, "batch", principal.key_id, batch.id
+            )
         pending: list[dict] = []
         async for number, raw in ndjson_lines(request):
             try:
@@ -180,7 +186,9 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
 
 
 async def _flush(session, batch, pending: list[dict], queued: dict[Priority, list[str]]) -> None:
-    for row, article_id in zip(pending, await batch_store.add_articles(session, batch, pending)):
+    for row, article_id in zip(
+        pending, await batch_store.add_articles(session, batch, pending), strict=True
+    ):
         queued.setdefault(row["priority"], []).append(article_id)
     pending.clear()
 
@@ -200,6 +208,8 @@ def _article_row(article: ArticleCreate, fields: dict, batch_priority: Priority)
 
 async def _replay(session, batch_id: str, response: Response) -> BatchCreated:
     batch = await batch_store.get_batch(session, batch_id)
+    if batch is None:  # batches are never deleted: the key's record names a stored one
+        raise LookupError(f"batch {batch_id} of an idempotency key is not stored")
     response.headers["Location"] = f"/v1/batches/{batch_id}"
     rejected = [RejectedLine(**r) for r in json.loads(batch.rejected_json)]
     return BatchCreated(

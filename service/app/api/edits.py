@@ -7,28 +7,34 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from service.app.auth import SESSION_COOKIE, ReviewerDep, SubmitterDep
+from service.app.csrf import CSRF_HEADER, csrf_valid
 from service.app.deps import SessionDep, visible_article
 from service.app.schemas import (
     ArticleReviewed,
     SentenceEditCreate,
     SentenceEdited,
     SentenceEditList,
-    sentence_edit_public,
+    SentenceEditPublic,
     sentence_edited,
 )
+from service.domain.errors import (
+    ArticleNotDoneError,
+    ArticleNotFoundError,
+    EditError,
+    SentenceNotFoundError,
+)
 from service.storage import edits
-from service.app.csrf import CSRF_HEADER, csrf_valid
 
 router = APIRouter(prefix="/v1/articles", tags=["edits"])
 
 EDIT_ERROR_STATUS = {
-    edits.ArticleNotFoundError: status.HTTP_404_NOT_FOUND,
-    edits.SentenceNotFoundError: status.HTTP_404_NOT_FOUND,
-    edits.ArticleNotDoneError: status.HTTP_409_CONFLICT,
+    ArticleNotFoundError: status.HTTP_404_NOT_FOUND,
+    SentenceNotFoundError: status.HTTP_404_NOT_FOUND,
+    ArticleNotDoneError: status.HTTP_409_CONFLICT,
 }
 
 
-def edit_http_error(error: edits.EditError) -> HTTPException:
+def edit_http_error(error: EditError) -> HTTPException:
     return HTTPException(EDIT_ERROR_STATUS[type(error)], str(error))
 
 
@@ -62,7 +68,7 @@ async def edit_sentence(
             row = await edits.edit_sentence(
                 session, article_id, paragraph, sentence, body.en, principal.name
             )
-    except edits.EditError as error:
+    except EditError as error:
         raise edit_http_error(error) from None
     return sentence_edited(row)
 
@@ -74,7 +80,7 @@ async def list_edits(
     """Every correction of the article, oldest first: who, when, before and after."""
     await visible_article(session, article_id, principal, with_results=False)
     rows = await edits.list_edits(session, article_id)
-    return SentenceEditList(items=[sentence_edit_public(r) for r in rows])
+    return SentenceEditList(items=[SentenceEditPublic.model_validate(r) for r in rows])
 
 
 @router.post("/{article_id}/reviewed", response_model=ArticleReviewed)
@@ -85,8 +91,6 @@ async def mark_reviewed(
     try:
         async with session.begin():
             article = await edits.mark_reviewed(session, article_id, principal.name)
-    except edits.EditError as error:
+    except EditError as error:
         raise edit_http_error(error) from None
-    return ArticleReviewed(
-        id=article.id, reviewed_at=article.reviewed_at, reviewed_by=article.reviewed_by
-    )
+    return ArticleReviewed.model_validate(article)

@@ -12,9 +12,9 @@ from service.app.auth import SubmitterDep
 from service.app.deps import SessionDep, visible_article
 from service.app.export_formats import MEDIA_TYPES, ExportFormat, export_stream
 from service.app.schemas import ArticlePublic, article_public
+from service.domain.types import ArticleStatus
 from service.storage import articles as article_store
 from service.storage import batches as batch_store
-from service.domain.types import ArticleStatus
 
 router = APIRouter(tags=["exports"])
 EXPORT_PAGE = 50  # articles loaded at a time while streaming a batch

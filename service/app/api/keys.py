@@ -8,11 +8,11 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.app.auth import AdminDep
-from service.storage.db import committing
 from service.app.deps import SessionDep
 from service.app.schemas import StorableStr
-from service.storage import keys as key_store
 from service.domain.types import KeyRole
+from service.storage import keys as key_store
+from service.storage.db import committing
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 

@@ -17,7 +17,7 @@ def install(app: FastAPI) -> None:
     """Mount the pages, their static files, the login redirect and the page headers."""
     app.include_router(router)
     app.mount("/review/static", StaticFiles(directory=STATIC_DIR), name="review-static")
-    app.add_exception_handler(LoginRequiredError, login_redirect)
+    app.exception_handler(LoginRequiredError)(login_redirect)  # typed, unlike add_exception_handler
     app.add_middleware(PageHeaders, prefix="/review")
 
 

@@ -21,16 +21,17 @@ from service.app.auth import (
     session_token,
     visible,
 )
+from service.app.csrf import CSRF_FIELD, csrf_token, csrf_valid
 from service.app.deps import SessionDep
 from service.app.schemas import clean_sentence_text, sentence_edited
+from service.app.web import views
+from service.app.web.security import local_path
+from service.domain.errors import EditError
+from service.domain.types import UNFINISHED, ArticleStatus, KeyRole
 from service.storage import edits, review, review_sessions
 from service.storage.articles import get_article
 from service.storage.db import committing
 from service.storage.keys import find_active_key
-from service.domain.types import UNFINISHED, ArticleStatus, KeyRole
-from service.app.web import views
-from service.app.csrf import CSRF_FIELD, csrf_token, csrf_valid
-from service.app.web.security import local_path
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 ARTICLES_PER_PAGE = 25
@@ -302,7 +303,7 @@ async def save_sentence(
             row = await edits.edit_sentence(
                 session, article_id, paragraph, sentence, text, principal.name
             )
-    except edits.EditError as error:
+    except EditError as error:
         return problem(request, principal, EDIT_ERROR_STATUS[type(error)], str(error))
     if wants_json(request):
         return JSONResponse(sentence_edited(row).model_dump(mode="json"))
@@ -325,6 +326,6 @@ async def mark_reviewed(
     try:
         async with session.begin():
             await edits.mark_reviewed(session, article_id, principal.name)
-    except edits.EditError as error:
+    except EditError as error:
         return problem(request, principal, EDIT_ERROR_STATUS[type(error)], str(error))
     return RedirectResponse(f"/review/articles/{article_id}", 303)

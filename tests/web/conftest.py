@@ -1,12 +1,11 @@
 """Fixtures for the review pages in a real browser: the app served by uvicorn on localhost,
 a migrated SQLite database of its own, articles translated by a real worker, and Chromium.
 
-Import the fixtures a test module needs from here; they run on SQLite only.
+The fixtures are module-scoped and run on SQLite only.
 """
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -16,31 +15,20 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import update
 
-from service.config import Settings
+from cli.localstack import free_port
 from service.app.main import create_app
-from service.storage.articles import create_article
-from service.storage.db import create_engine, migrate, session_factory, transaction
-from service.storage.keys import create_key
+from service.config import Settings
 from service.domain.types import ArticleStatus, KeyRole
-from service.storage.tables import Article, Batch
-from tests.conftest import REPO_DIR, make_settings, run_worker_burst, sample_text
-
-__all__ = ["browser", "keys", "live_server", "seeded", "web_settings"]
+from service.storage.db import migrate
+from tests.conftest import make_settings, run_worker_burst, sample_text
+from tests.database import committed
+from tests.factories import create_api_key, make_article, make_batch
+from tests.web.seed_data import PENDING_TEXT, XSS_TEXT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ARTIFACTS_DIR = REPO_DIR / "test-artifacts"
 SERVER_START_TIMEOUT_S = 20
-XSS_SCRIPT = "<script>window.__xss=1</script>"
-XSS_IMG = '<img src=x onerror="window.__xss=2">'
-XSS_TEXT = (
-    f"عنوان تجريبي {XSS_SCRIPT}\n\n"
-    f"قال الوزير إن الحكومة ستدعم المزارعين {XSS_IMG} في الموسم المقبل.\n\n"
-    "وأضاف أن الخطة تشمل جميع المحافظات."
-)
-PENDING_TEXT = "مقال ينتظر دوره\n\nقال المتحدث إن الاجتماع سيعقد غدا في العاصمة."
 
 
 @dataclass
@@ -62,30 +50,12 @@ class Seeded:
     batch_articles: list[str]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def web_settings(tmp_path_factory, tiny_model_dir: Path) -> Settings:
     """A database of its own, so that list pages show only this module's articles."""
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('web-db') / 'tarjama.db'}"
     migrate(url)
     return make_settings(url, tiny_model_dir)
-
-
-async def set_status(settings: Settings, article_id: str, status: ArticleStatus) -> None:
-    """Move an article on, as a worker would, for the pages' live progress."""
-    engine = create_engine(settings.database_url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            await session.execute(
-                update(Article).where(Article.id == article_id).values(status=status)
-            )
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -115,20 +85,16 @@ def live_server(web_settings: Settings) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 async def keys(web_settings: Settings) -> Keys:
-    engine = create_engine(web_settings.database_url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            submit = (await create_key(session, "newsdesk", KeyRole.submit))[1]
-            review = (await create_key(session, "Rana Haddad", KeyRole.review))[1]
-    finally:
-        await engine.dispose()
+    submit = await create_api_key(web_settings.database_url, KeyRole.submit, "newsdesk")
+    review = await create_api_key(web_settings.database_url, KeyRole.review, "Rana Haddad")
     return Keys(submit=submit, review=review, names={"submit": "newsdesk", "review": "Rana Haddad"})
 
 
 @pytest.fixture(scope="module")
 async def seeded(live_server: str, web_settings: Settings, keys: Keys) -> Seeded:
-    """SY24, an article with multi-sentence paragraphs and one full of markup, translated by a real worker through the HTTP API;
-    then a queued article and a half-finished batch that no worker will pick up."""
+    """SY24, an article with multi-sentence paragraphs and one full of markup, translated
+    by a real worker through the HTTP API; then a queued article and a half-finished batch
+    that no worker will pick up."""
     headers = {"Authorization": f"Bearer {keys.submit}"}
     async with httpx.AsyncClient(base_url=live_server, headers=headers, timeout=30) as client:
         sy24 = await _submit(
@@ -162,32 +128,23 @@ async def _submit(client: httpx.AsyncClient, **body) -> str:
 
 async def _stalled_batch(settings: Settings) -> tuple[str, list[str]]:
     """A batch of three articles: one failed, two still queued (never enqueued)."""
-    engine = create_engine(settings.database_url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            batch = Batch(name="Morning wires", priority="bulk")
-            session.add(batch)
-            await session.flush()
-            ids = [
-                (
-                    await create_article(
-                        session,
-                        text=PENDING_TEXT,
-                        priority="bulk",
-                        batch_id=batch.id,
-                        external_id=f"wire-{n}",
-                    )
-                ).id
-                for n in range(3)
-            ]
-            await session.execute(
-                update(Article)
-                .where(Article.id == ids[0])
-                .values(status=ArticleStatus.failed, error="model crashed")
+    async with committed(settings.database_url) as session:
+        batch = await make_batch(session, name="Morning wires")
+        failed = await make_article(
+            session,
+            text=PENDING_TEXT,
+            batch_id=batch.id,
+            external_id="wire-0",
+            status=ArticleStatus.failed,
+            error="model crashed",
+        )
+        queued = [
+            await make_article(
+                session, text=PENDING_TEXT, batch_id=batch.id, external_id=f"wire-{n}"
             )
-            return batch.id, ids
-    finally:
-        await engine.dispose()
+            for n in (1, 2)
+        ]
+        return batch.id, [failed.id, *(a.id for a in queued)]
 
 
 @pytest.fixture(scope="module")
