@@ -47,10 +47,14 @@ from service.app.html_input import read_html_article  # noqa: E402
 from workers.pipeline import segment_article  # noqa: E402
 
 # ../shared beside a clone; a worktree sits one level deeper.
-DEFAULT_DATA = next(
-    (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
-    REPO.parent / "shared",
-) / "data" / "parallel"
+DEFAULT_DATA = (
+    next(
+        (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
+        REPO.parent / "shared",
+    )
+    / "data"
+    / "parallel"
+)
 SPLITS = {
     "tune": ["dev/tico19-dev.ar", "train/unpc-dev.ar"],
     "held-out": ["train/tico19-test.ar", "train/unpc-test.ar"],
@@ -89,13 +93,17 @@ class Score:
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         share = self.paragraphs_right / self.articles
         ms = self.seconds / self.articles * 1000
-        return f"| {form} | {self.articles} | {p:.4f} | {r:.4f} | {f1:.4f} | {share:.1%} | {ms:.2f} |"
+        return (
+            f"| {form} | {self.articles} | {p:.4f} | {r:.4f} | {f1:.4f} | {share:.1%} | {ms:.2f} |"
+        )
 
 
 def build_articles(files: list[Path], count: int, rng: random.Random) -> list[Article]:
     """`count` articles of consecutive lines, drawn alternately from `files`."""
-    streams = [[line.strip() for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
-               for f in files]
+    streams = [
+        [line.strip() for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for f in files
+    ]
     cursors = [0] * len(streams)
     articles = []
     for n in range(count):
@@ -107,8 +115,9 @@ def build_articles(files: list[Path], count: int, rng: random.Random) -> list[Ar
         headline = " ".join(lines[start].split()[:HEADLINE_WORDS]).rstrip(".،,:؛!?؟")
         body = lines[start + 1 : start + 1 + size]
         cursors[which] = start + 1 + size
-        paragraphs = [body[i : i + SENTENCES_PER_PARAGRAPH]
-                      for i in range(0, size, SENTENCES_PER_PARAGRAPH)]
+        paragraphs = [
+            body[i : i + SENTENCES_PER_PARAGRAPH] for i in range(0, size, SENTENCES_PER_PARAGRAPH)
+        ]
         articles.append(Article(headline, paragraphs))
     return articles
 
@@ -119,18 +128,26 @@ def wrapped(article: Article, rng: random.Random, separator: str = "\n\n") -> st
 
 
 NAV = ["الرئيسية", "أخبار محلية", "سياسة", "اقتصاد", "رياضة", "ثقافة", "منوعات", "اتصل بنا"]
-RELATED = ["ارتفاع أسعار النفط في الأسواق العالمية", "افتتاح معرض الكتاب الدولي الأسبوع المقبل",
-           "المنتخب يستعد لمباراته الودية", "توقعات بأمطار غزيرة على المناطق الشمالية",
-           "وزير التربية يعلن موعد الامتحانات"]
+RELATED = [
+    "ارتفاع أسعار النفط في الأسواق العالمية",
+    "افتتاح معرض الكتاب الدولي الأسبوع المقبل",
+    "المنتخب يستعد لمباراته الودية",
+    "توقعات بأمطار غزيرة على المناطق الشمالية",
+    "وزير التربية يعلن موعد الامتحانات",
+]
 
 
 def html_page(article: Article, rng: random.Random) -> str:
     """The article inside a news site's furniture, escaped as a CMS escapes it."""
     e = html.escape
-    nav = "".join(f'<li><a href="/section/{i}">{e(name)}</a></li>'
-                  for i, name in enumerate(rng.sample(NAV, 6)))
-    related = "".join(f'<li><a href="/news/{rng.randint(1000, 9999)}">{e(t)}</a></li>'
-                      for t in rng.sample(RELATED, 3))
+    nav = "".join(
+        f'<li><a href="/section/{i}">{e(name)}</a></li>'
+        for i, name in enumerate(rng.sample(NAV, 6))
+    )
+    related = "".join(
+        f'<li><a href="/news/{rng.randint(1000, 9999)}">{e(t)}</a></li>'
+        for t in rng.sample(RELATED, 3)
+    )
     paragraphs = "\n".join(f"<p>{e(' '.join(p))}</p>" for p in article.paragraphs)
     return f"""<!DOCTYPE html>
 <html lang="ar" dir="rtl"><head><meta charset="utf-8">
@@ -140,11 +157,13 @@ def html_page(article: Article, rng: random.Random) -> str:
 <script>window.dataLayer = [{{"page": "مقال", "html": "<p>نص داخل برنامج</p>"}}];</script>
 </head><body>
 <div class="cookie-banner">يستخدم هذا الموقع ملفات تعريف الارتباط. <button>موافق</button></div>
-<header><div class="logo"><a href="/">صحيفة الأخبار</a></div><nav><ul class="nav">{nav}</ul></nav></header>
+<header><div class="logo"><a href="/">صحيفة الأخبار</a></div>
+<nav><ul class="nav">{nav}</ul></nav></header>
 <!-- إعلان: لا يظهر للقارئ -->
 <main><article>
 <h1>{e(article.headline)}</h1>
-<div class="meta"><span>كتب: المحرر</span> <time>{rng.randint(1, 28)}/{rng.randint(1, 12)}/2024</time></div>
+<div class="meta"><span>كتب: المحرر</span>
+<time>{rng.randint(1, 28)}/{rng.randint(1, 12)}/2024</time></div>
 <div class="share"><a href="#">فيسبوك</a> <a href="#">تويتر</a> <a href="#">واتساب</a></div>
 <div class="article-body">
 {paragraphs}
@@ -245,8 +264,10 @@ def main() -> None:
     files = [args.data / name for name in SPLITS[args.split]]
     articles = build_articles(files, args.articles, random.Random(args.seed))
     sentences = sum(len(p) for a in articles for p in a.paragraphs)
-    print(f"{len(articles)} articles, {sentences} sentences, split {args.split} "
-          f"({', '.join(f.name for f in files)})\n")
+    print(
+        f"{len(articles)} articles, {sentences} sentences, split {args.split} "
+        f"({', '.join(f.name for f in files)})\n"
+    )
     print("| form | articles | precision | recall | F1 | paragraph count right | ms / article |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for form in ("clean", "wrapped", "html", "wrapped, no blank lines"):

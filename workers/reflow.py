@@ -5,13 +5,14 @@ The rule:
 - A text is hard-wrapped when at least two of its line breaks, and a third of those inside
   blocks, come after a full line that does not end a sentence: a line the next line's
   first word would not have fitted on, the width being that of its longest lines (30 to
-  160 columns; the longest tenth and lines with a URL-long word may overflow it). In a hard-wrapped text, a break after a full line is a soft wrap and the
-  lines are joined with a space; a break after a line with room left is a real one.
+  160 columns; the longest tenth and lines with a URL-long word may overflow it). In a
+  hard-wrapped text, a break after a full line is a soft wrap and the lines are joined
+  with a space; a break after a line with room left is a real one.
 - In any other text every line is a paragraph, as typed: one paragraph per line.
 - Headlines, datelines and list items keep their own lines: a short line after a
   sentence's end with more text under it, and a line starting with a bullet or a number
-  ("- ", "1. ", "١- ") after a sentence's end, a colon, or another item. So does an indented line after a
-  sentence's end (a paragraph's first line).
+  ("- ", "1. ", or an Arabic-Indic number) after a sentence's end, a colon, or another
+  item. So does an indented line after a sentence's end (a paragraph's first line).
 """
 
 from __future__ import annotations
@@ -35,9 +36,7 @@ _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n|\u2028|\x85")
 _SENTENCE_END_RE = re.compile(r"[.!?؟…][\"'”’»)\]}›]*$")
 # "- ", "• ", "* ", "1. ", "١- ", "2) ", "أ) ": a list item's start. Not "(3)": running text
 # enumerates with it, and a wrapped line may start with one.
-_LIST_ITEM_RE = re.compile(
-    r"^\s*(?:[-–—•▪◦●*·]\s|[0-9٠-٩]{1,3}[.)\-–]\s|[\u0621-\u064a][)\-]\s)"
-)
+_LIST_ITEM_RE = re.compile(r"^\s*(?:[-–—•▪◦●*·]\s|[0-9٠-٩]{1,3}[.)\-–]\s|[\u0621-\u064a][)\-]\s)")
 _CLAUSE_END = (":",)
 
 
@@ -64,8 +63,12 @@ def split_paragraphs(text: str) -> list[str]:
 def wrap_width(blocks: list[list[str]]) -> int | None:
     """The width `blocks` are hard-wrapped at, or None if they are not wrapped."""
     lengths = sorted(
-        (_length(line) for block in blocks for line in block
-         if max(map(len, line.split())) <= MAX_WORD_CHARS),
+        (
+            _length(line)
+            for block in blocks
+            for line in block
+            if max(map(len, line.split())) <= MAX_WORD_CHARS
+        ),
         reverse=True,
     )
     if len(lengths) < MIN_SOFT_BREAKS + 1:
@@ -74,8 +77,11 @@ def wrap_width(blocks: list[list[str]]) -> int | None:
     if not MIN_WRAP_COLUMNS <= width <= MAX_WRAP_COLUMNS:
         return None
     breaks = [(block[i - 1], block[i]) for block in blocks for i in range(1, len(block))]
-    soft = sum(1 for before, after in breaks if _is_full(before, after, width)
-               and not _ends_sentence(before))
+    soft = sum(
+        1
+        for before, after in breaks
+        if _is_full(before, after, width) and not _ends_sentence(before)
+    )
     if soft < MIN_SOFT_BREAKS or soft < MIN_SOFT_SHARE * len(breaks):
         return None
     return width
@@ -107,7 +113,12 @@ def _is_soft_break(block: list[str], index: int, width: int, paragraph_start: st
     # A headline or dateline under a full line that ends a sentence: short, not a sentence,
     # with more text under it.
     has_more = index + 1 < len(block)
-    if ends and has_more and not _ends_sentence(line) and not _is_full(line, block[index + 1], width):
+    if (
+        ends
+        and has_more
+        and not _ends_sentence(line)
+        and not _is_full(line, block[index + 1], width)
+    ):
         return False
     return True
 

@@ -19,7 +19,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 from starlette.concurrency import run_in_threadpool
-from trafilatura.settings import use_config
+from trafilatura.settings import Document, use_config
 
 from service.app.schemas import ArticleCreate, has_arabic_letter
 from service.config import MAX_TEXT_CHARS
@@ -53,15 +53,23 @@ async def article_fields(body: ArticleCreate) -> dict:
     """What is stored of a submitted article: its text and title, and the HTML page it
     came as (read on a thread); HtmlArticleError if the page holds no article."""
     if body.format != ArticleFormat.html:
-        return {"text": body.text, "title_ar": body.title,
-                "source_format": ArticleFormat.text, "source_html": None}
+        return {
+            "text": body.text,
+            "title_ar": body.title,
+            "source_format": ArticleFormat.text,
+            "source_html": None,
+        }
     page = await run_in_threadpool(read_html_article, body.text)
     if len(page.text) > MAX_TEXT_CHARS:
         raise HtmlArticleError(
             f"the text of the HTML page is longer than {MAX_TEXT_CHARS} characters"
         )
-    return {"text": page.text, "title_ar": body.title or page.title,
-            "source_format": ArticleFormat.html, "source_html": body.text}
+    return {
+        "text": page.text,
+        "title_ar": body.title or page.title,
+        "source_format": ArticleFormat.html,
+        "source_html": body.text,
+    }
 
 
 def read_html_article(html: str) -> HtmlArticle:
@@ -69,12 +77,19 @@ def read_html_article(html: str) -> HtmlArticle:
     page has no Arabic text to translate."""
     tree = _parse(html)
     document = trafilatura.bare_extraction(
-        tree, with_metadata=True, include_comments=False, include_tables=True,
-        include_formatting=False, include_links=False, include_images=False,
+        tree,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_formatting=False,
+        include_links=False,
+        include_images=False,
         config=_config(),
     )
-    title = _plain(document.title) if document is not None and document.title else None
-    paragraphs = _paragraphs(document.body) if document is not None else []
+    if not isinstance(document, Document):  # None: nothing found
+        document = Document()
+    title = _plain(document.title) if document.title else None
+    paragraphs = _paragraphs(document.body)
     if not any(has_arabic_letter(p) for p in paragraphs):
         # No main text found (a bare fragment, a page that is all list or table): the
         # page's visible text, without scripts and styles, is the article.

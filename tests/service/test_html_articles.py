@@ -11,7 +11,9 @@ from tests.conftest import run_worker_burst
 from tests.service.test_html_input import HEADLINE, PARAGRAPHS, news_page
 
 SCRIPTED = news_page(
-    HEADLINE, PARAGRAPHS, '<p onclick="alert(1)">فقرة أخيرة &lt;script&gt;alert(2)&lt;/script&gt;.</p>'
+    HEADLINE,
+    PARAGRAPHS,
+    '<p onclick="alert(1)">فقرة أخيرة &lt;script&gt;alert(2)&lt;/script&gt;.</p>',
 )
 
 
@@ -60,8 +62,14 @@ async def test_another_keys_article_source_is_404(client, app, make_key):
     [
         ({"text": SCRIPTED, "format": "pdf"}, "format"),
         ({"text": "نص", "format": None}, "format"),
-        ({"text": "<html><head><script>var a = 'نص عربي';</script></head><body><p>English only"
-                  "</p></body></html>", "format": "html"}, "no Arabic text"),
+        (
+            {
+                "text": "<html><head><script>var a = 'نص عربي';</script></head>"
+                "<body><p>English only</p></body></html>",
+                "format": "html",
+            },
+            "no Arabic text",
+        ),
         ({"text": "<p>No Arabic at all</p>", "format": "html"}, "no Arabic letters"),
         ({"text": "   ", "format": "html"}, "empty"),
     ],

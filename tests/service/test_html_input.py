@@ -16,6 +16,7 @@ from workers.pipeline import segment_article
 def squash(text: str) -> str:
     return "".join(text.split())
 
+
 HEADLINE = "انسحاب القوات من المدينة بعد اتفاق محلي"
 PARAGRAPHS = [
     "قال مصدر محلي إن القوات انسحبت من المدينة صباح اليوم وعادت إلى مواقعها السابقة.",
@@ -47,8 +48,16 @@ def test_main_text_and_headline_without_boilerplate():
     assert article.title == HEADLINE
     assert article.paragraphs == PARAGRAPHS
     assert article.text == "\n\n".join(PARAGRAPHS)
-    for furniture in ("الرئيسية", "اقرأ أيضا", "ملفات تعريف", "محفوظة", "برنامج", "الأنماط",
-                      "تعليق", "أسعار النفط"):
+    for furniture in (
+        "الرئيسية",
+        "اقرأ أيضا",
+        "ملفات تعريف",
+        "محفوظة",
+        "برنامج",
+        "الأنماط",
+        "تعليق",
+        "أسعار النفط",
+    ):
         assert furniture not in article.text
 
 
@@ -81,14 +90,16 @@ def test_line_breaks_inside_a_paragraph_become_spaces():
     ],
 )
 def test_malformed_html_is_read_as_well_as_it_can_be(page, paragraphs):
-    assert read_html_article(page).paragraphs[-len(paragraphs):] == paragraphs
+    assert read_html_article(page).paragraphs[-len(paragraphs) :] == paragraphs
 
 
 @pytest.mark.parametrize(
     "page",
     [
-        "<html><head><script>var a = 'نص عربي';</script></head><body><p>English only</p></body></html>",
-        "<html><body><!-- تعليق عربي --><style>.a::after{content:'عربي'}</style><p>Hi</p></body></html>",
+        "<html><head><script>var a = 'نص عربي';</script></head>"
+        "<body><p>English only</p></body></html>",
+        "<html><body><!-- تعليق عربي --><style>.a::after{content:'عربي'}</style>"
+        "<p>Hi</p></body></html>",
         "<p>   </p>",
         "",
     ],
@@ -122,11 +133,9 @@ def test_segmented_html_gives_back_the_extracted_text(body):
         assert squash("".join(sentences)) == squash(paragraph)
 
 
-markup = st.lists(
-    st.sampled_from(list("<>/&;#=\"' \n\x01\x0b") + ["<p>", "</p>", "<div>", "<!--", "-->",
-                    "<script>", "&amp;", "&#x", "<?xml ?>", "قال", "مصدر", "."]),
-    max_size=60,
-).map("".join)
+PIECES = [*"<>/&;#=\"' \n\x01\x0b", "<p>", "</p>", "<div>", "<!--", "-->", "<script>"]
+PIECES += ["&amp;", "&#x", "<?xml ?>", "قال", "مصدر", "."]
+markup = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
 
 
 @settings(max_examples=150, deadline=None)

@@ -54,9 +54,7 @@ def test_easc_wrapped_sample_becomes_its_paragraphs():
     assert " ".join(paragraphs) == " ".join(lines_of(text))
 
 
-@pytest.mark.parametrize(
-    "name", ["sy24-deir-ez-zor.txt", "easc-topic066.txt", "easc-topic114.txt"]
-)
+@pytest.mark.parametrize("name", ["sy24-deir-ez-zor.txt", "easc-topic066.txt", "easc-topic114.txt"])
 def test_one_paragraph_per_line_texts_keep_their_lines(name):
     text = sample_text(name)
     assert split_paragraphs(text) == lines_of(text)
@@ -71,36 +69,39 @@ def test_every_wrapped_sample_is_reflowed_into_whole_sentences():
         assert len(paragraphs) < len(lines_of(text)) / 2, path.name
         for paragraph in paragraphs:
             last = split_sentences(paragraph)[-1]
-            assert last[-1] in ".!?؟…\"»)" , (path.name, last[-40:])
+            assert last[-1] in '.!?؟…"»)', (path.name, last[-40:])
 
 
 def test_short_lines_of_similar_width_ending_sentences_are_not_joined():
-    text = "\n".join([
-        "وصل الوفد إلى العاصمة صباح اليوم.",
-        "بدأت المحادثات بعد الظهر مباشرة.",
-        "ولم يصدر أي بيان رسمي حتى الآن.",
-        "ويتوقع أن تستمر الزيارة يومين.",
-    ])
+    text = "\n".join(
+        [
+            "وصل الوفد إلى العاصمة صباح اليوم.",
+            "بدأت المحادثات بعد الظهر مباشرة.",
+            "ولم يصدر أي بيان رسمي حتى الآن.",
+            "ويتوقع أن تستمر الزيارة يومين.",
+        ]
+    )
     assert split_paragraphs(text) == lines_of(text)
 
 
 def test_headline_dateline_and_list_items_keep_their_lines():
     body = textwrap.fill(PARAGRAPHS[0], 70)
     items = [
-        "- أولا: وقف إطلاق النار في جميع المناطق دون استثناء وبشكل فوري ودائم وتحت "
-        "رقابة دولية.",
+        "- أولا: وقف إطلاق النار في جميع المناطق دون استثناء وبشكل فوري ودائم وتحت رقابة دولية.",
         "- ثانيا: فتح الطرق أمام المساعدات.",
         "- ثالثا: تبادل المعتقلين.",
     ]
-    text = "\n".join([
-        "انسحاب القوات من المدينة",
-        "دمشق - خاص",
-        body,
-        "وتضمن الاتفاق البنود التالية وهي بنود تشرح موقف الطرفين منها كما يلي:",
-        *(textwrap.fill(item, 70) for item in items),
-        "عنوان فرعي قصير",
-        textwrap.fill(PARAGRAPHS[1], 70),
-    ])
+    text = "\n".join(
+        [
+            "انسحاب القوات من المدينة",
+            "دمشق - خاص",
+            body,
+            "وتضمن الاتفاق البنود التالية وهي بنود تشرح موقف الطرفين منها كما يلي:",
+            *(textwrap.fill(item, 70) for item in items),
+            "عنوان فرعي قصير",
+            textwrap.fill(PARAGRAPHS[1], 70),
+        ]
+    )
     paragraphs = split_paragraphs(text)
     assert paragraphs[:3] == ["انسحاب القوات من المدينة", "دمشق - خاص", PARAGRAPHS[0]]
     assert paragraphs[4:7] == items
@@ -120,7 +121,9 @@ def test_an_enumeration_in_running_text_is_not_a_list():
 
 def test_a_long_url_does_not_hide_the_wrapping():
     url = "https://example.com/" + "a" * 150
-    text = textwrap.fill(PARAGRAPHS[0] + " " + url + " " + PARAGRAPHS[1], 72, break_long_words=False)
+    text = textwrap.fill(
+        PARAGRAPHS[0] + " " + url + " " + PARAGRAPHS[1], 72, break_long_words=False
+    )
     assert split_paragraphs(text) == [PARAGRAPHS[0] + " " + url + " " + PARAGRAPHS[1]]
 
 

@@ -21,7 +21,7 @@ from service.app.schemas import (
     article_list_item,
     article_public,
 )
-from service.domain.types import ArticleStatus
+from service.domain.types import ArticleFormat, ArticleStatus
 from service.queue import enqueue_article
 from service.storage import articles as article_store
 from service.storage import idempotency
@@ -128,7 +128,9 @@ async def read_article_source(
     """The article as it was sent: the HTML page as it came, or the text."""
     article = await visible_article(session, article_id, principal)
     return ArticleSource(
-        id=article.id, format=article.source_format, source=article.source_html or article.text
+        id=article.id,
+        format=ArticleFormat(article.source_format),
+        source=article.source_html or article.text,
     )
 
 
