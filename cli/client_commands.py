@@ -1,4 +1,4 @@
-"""Client commands that talk to a running API: submit, batches, export."""
+"""Client commands that talk to a running API: submit, batches, export, glossary import."""
 
 from __future__ import annotations
 
@@ -86,6 +86,7 @@ def submit(
     priority: str = typer.Option("bulk", help="bulk or interactive"),
     at: datetime = typer.Option(None, "--at", help="Hold the batch until this ISO time."),
     wait: bool = typer.Option(False, help="Show progress until the batch is finished."),
+    glossary: str = typer.Option(None, "--glossary", help="A glossary id to enforce."),
     api_url: str = ApiUrl,
     key: str = ApiKey,
 ) -> None:
@@ -99,6 +100,8 @@ def submit(
         params["name"] = batch
     if at:
         params["not_before"] = at.isoformat()
+    if glossary:
+        params["glossary"] = glossary
     with _client(api_url, key) as client:
         response = client.post(
             "/v1/batches", params=params, content=ndjson_body(files),
@@ -166,3 +169,33 @@ def export(
                 handle.write(chunk)
         partial.replace(output)
     typer.echo(f"wrote {output} ({output.stat().st_size} bytes)")
+
+
+GLOSSARY_TYPES = {
+    ".csv": "text/csv",
+    ".tbx": "application/x-tbx+xml",
+    ".xml": "application/x-tbx+xml",
+    ".json": "application/json",
+}
+
+
+def glossary_import(
+    path: Path = typer.Argument(..., help="A CSV (header ar,en), TBX or JSON glossary file."),
+    name: str = typer.Option(None, "--name", help="The glossary's name (default: file name)."),
+    api_url: str = ApiUrl,
+    key: str = ApiKey,
+) -> None:
+    """Upload a glossary; prints its id, for `submit --glossary`."""
+    content_type = GLOSSARY_TYPES.get(path.suffix.lower())
+    if content_type is None:
+        raise typer.BadParameter(f"{path.name}: expected a .csv, .tbx or .json file")
+    if not path.is_file():
+        raise typer.BadParameter(f"{path} does not exist")
+    with _client(api_url, key) as client:
+        response = client.post(
+            "/v1/glossaries", params={"name": name or path.stem}, content=path.read_bytes(),
+            headers={"Content-Type": content_type},
+        )
+        _fail(response)
+    created = response.json()
+    typer.echo(f"glossary {created['id']}: {created['name']}, {created['entries']} entries")

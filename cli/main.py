@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.client_commands import batches, export, submit
+from cli.client_commands import batches, export, glossary_import, submit
 from cli.demo import LOG_DIR, SAMPLES_DIR, run_demo
 from service.config import get_settings
 from service.domain.types import KeyRole
@@ -102,6 +102,11 @@ def demo(
 app.command()(submit)
 app.command()(batches)
 app.command()(export)
+glossary_app = typer.Typer(
+    help="Glossaries: terms every translation must use.", no_args_is_help=True
+)
+glossary_app.command("import")(glossary_import)
+app.add_typer(glossary_app, name="glossary")
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")

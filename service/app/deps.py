@@ -13,6 +13,7 @@ from service.app.auth import Principal, visible
 from service.config import Settings
 from service.storage import articles as article_store
 from service.storage import edits as edit_store
+from service.storage import glossaries as glossary_store
 from service.storage.tables import Article
 
 
@@ -44,3 +45,16 @@ async def visible_article(
     if article is None or not visible(article, principal):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article {article_id!r}")
     return article
+
+
+async def usable_glossary(
+    session: AsyncSession, glossary_id: str | None, principal: Principal
+) -> str | None:
+    """`glossary_id` if `principal` may use that glossary; 422 if it is unknown or
+    someone else's (alike, as for articles)."""
+    if glossary_id is None:
+        return None
+    glossary = await glossary_store.get_glossary(session, glossary_id)
+    if glossary is None or not visible(glossary, principal):
+        raise HTTPException(422, f"glossary: no glossary {glossary_id!r}")
+    return glossary.id

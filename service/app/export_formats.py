@@ -1,6 +1,7 @@
-"""Exports of finished articles: JSONL (full results), TMX 1.4 (sentence pairs) and CSV
-(paragraph pairs). Each is a stream of text chunks, so a batch of any size exports in flat
-memory. Reviewer corrections replace the machine translation wherever they exist.
+"""Exports of finished articles: JSONL (full results), TMX 1.4 (sentence pairs, with the
+glossary terms applied as a prop) and CSV (paragraph pairs). Each is a stream of text
+chunks, so a batch of any size exports in flat memory. Reviewer corrections replace the
+machine translation wherever they exist.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def tmx_units(article: ArticlePublic) -> Iterable[str]:
                 ("x-paragraph", str(p.index)),
                 ("x-sentence", str(s.index)),
                 ("x-edited", "yes" if s.edited else None),
+                ("x-glossary-terms", "; ".join(f"{t.ar} = {t.en}" for t in s.terms) or None),
             ):
                 if value is not None:
                     xml.startElement("prop", AttributesImpl({"type": prop}))

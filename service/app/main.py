@@ -8,7 +8,16 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from service.app import error_handlers, web
-from service.app.api import articles, batches, edits, exports, health, keys, metrics
+from service.app.api import (
+    articles,
+    batches,
+    edits,
+    exports,
+    glossaries,
+    health,
+    keys,
+    metrics,
+)
 from service.app.body_limit import BodySizeLimit
 from service.app.json_body import require_utf8_json
 from service.config import Settings, get_settings
@@ -48,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(articles.router)
     app.include_router(batches.router)
+    app.include_router(glossaries.router)
     app.include_router(exports.router)
     app.include_router(keys.router)
     app.include_router(edits.router)

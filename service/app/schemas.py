@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from datetime import datetime
 from typing import Annotated
@@ -71,6 +72,9 @@ class ArticleCreate(BaseModel):
     force: bool = Field(
         False, description="Translate again even if an identical article was translated before."
     )
+    glossary: StorableStr | None = Field(
+        None, max_length=32, description="Id of a glossary whose terms the translation must use."
+    )
 
     @field_validator("text")
     @classmethod
@@ -98,6 +102,11 @@ class TitlePair(BaseModel):
     en: str | None
 
 
+class TermPublic(BaseModel):
+    ar: str
+    en: str
+
+
 class SentencePublic(BaseModel):
     index: int
     ar: str
@@ -106,6 +115,9 @@ class SentencePublic(BaseModel):
     edited: bool
     confidence: float | None = Field(
         description="exp(mean token log-probability) of the machine translation, 0..1"
+    )
+    terms: list[TermPublic] = Field(
+        default_factory=list, description="Glossary terms applied to this sentence"
     )
 
 
@@ -156,6 +168,7 @@ class ArticlePublic(BaseModel):
     reused_from: str | None = Field(
         description="Id of an identical earlier article whose result was reused."
     )
+    glossary: str | None = Field(description="Id of the glossary enforced, if any")
     reviewed_at: datetime | None
     reviewed_by: str | None
     created_at: datetime
@@ -187,6 +200,11 @@ class ArticleList(BaseModel):
     next_cursor: str | None
 
 
+def sentence_terms(row) -> list[TermPublic]:
+    """The glossary terms stored with a sentence pair."""
+    return [TermPublic(**t) for t in json.loads(row.terms_json)] if row.terms_json else []
+
+
 def article_public(article) -> ArticlePublic:
     """The API view of a stored article (its results loaded)."""
     paragraphs = []
@@ -199,6 +217,7 @@ def article_public(article) -> ArticlePublic:
                 machine_en=s.en,
                 edited=s.edited_en is not None,
                 confidence=s.confidence,
+                terms=sentence_terms(s),
             )
             for s in p.sentences
         ]
@@ -232,6 +251,7 @@ def article_public(article) -> ArticlePublic:
         translate_ms=article.translate_ms,
         batch_id=article.batch_id,
         reused_from=article.reused_from,
+        glossary=article.glossary_id,
         reviewed_at=article.reviewed_at,
         reviewed_by=article.reviewed_by,
         created_at=article.created_at,
@@ -412,4 +432,59 @@ def batch_public(batch, progress) -> BatchPublic:
         translation_memory_hit_rate=(
             round(progress.memory_hits / progress.units, 4) if progress.units else None
         ),
+    )
+
+
+# Glossaries ----------------------------------------------------------------------------
+
+
+class GlossaryCreate(BaseModel):
+    """A glossary as JSON; CSV and TBX uploads carry the same entries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: StorableStr = Field(min_length=1, max_length=200)
+    entries: list[TermPublic]
+
+
+class GlossaryPublic(BaseModel):
+    id: str
+    name: str
+    entries: int = Field(description="How many entries the glossary holds")
+    created_at: datetime
+    updated_at: datetime
+
+
+class GlossaryDetail(BaseModel):
+    id: str
+    name: str
+    entry_count: int
+    entries: list[TermPublic]
+    created_at: datetime
+    updated_at: datetime
+
+
+class GlossaryList(BaseModel):
+    items: list[GlossaryPublic]
+    next_cursor: str | None
+
+
+def glossary_public(glossary) -> GlossaryPublic:
+    return GlossaryPublic(
+        id=glossary.id,
+        name=glossary.name,
+        entries=glossary.entry_count,
+        created_at=glossary.created_at,
+        updated_at=glossary.updated_at,
+    )
+
+
+def glossary_detail(glossary) -> GlossaryDetail:
+    return GlossaryDetail(
+        id=glossary.id,
+        name=glossary.name,
+        entry_count=glossary.entry_count,
+        entries=[TermPublic(ar=e.ar, en=e.en) for e in glossary.entries],
+        created_at=glossary.created_at,
+        updated_at=glossary.updated_at,
     )

@@ -12,6 +12,7 @@ class SentenceResult:
     en: str
     confidence: float | None = None
     in_summary: bool = False
+    terms_json: str | None = None  # glossary terms applied, [{"ar", "en"}]
 
 
 @dataclass

@@ -49,6 +49,7 @@ async def create_article(
     batch_id: str | None = None,
     source_format: ArticleFormat = ArticleFormat.text,
     source_html: str | None = None,
+    glossary_id: str | None = None,
 ) -> Article:
     """A new queued article (the caller enqueues it once committed); for an HTML page,
     `text` is its extracted text and `source_html` the page as it came."""
@@ -63,6 +64,7 @@ async def create_article(
         external_id=external_id,
         summary_sentences=summary_sentences,
         force=force,
+        glossary_id=glossary_id,
         owner_key=owner_key,
         batch_id=batch_id,
         content_hash=content_hash(title_ar, text),
@@ -75,7 +77,10 @@ async def create_article(
 async def find_reusable(
     session: AsyncSession, article: Article | Row, model_name: str
 ) -> Article | None:
-    """An earlier finished article with the same content, translated by the same model."""
+    """An earlier finished article with the same content, translated by the same model
+    without a glossary (an article with a glossary is never reused, nor reuses one)."""
+    if article.glossary_id is not None:
+        return None
     query = (
         select(Article)
         .where(
@@ -83,6 +88,7 @@ async def find_reusable(
             Article.model_name == model_name,
             Article.status == ArticleStatus.done,
             Article.id != article.id,
+            Article.glossary_id.is_(None),
         )
         .order_by(Article.seq)
         .limit(1)
@@ -219,6 +225,7 @@ async def save_result(
             "en": s.en,
             "confidence": s.confidence,
             "in_summary": s.in_summary,
+            "terms_json": s.terms_json,
         }
         for p in result.paragraphs
         for s in p.sentences

@@ -93,6 +93,11 @@ class Article(Base):
     owner_key: Mapped[str | None] = mapped_column(String(32), index=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    # Terms enforced in the translation; an article whose glossary is deleted before it is
+    # translated is translated without one.
+    glossary_id: Mapped[str | None] = mapped_column(
+        ForeignKey("glossaries.id", ondelete="SET NULL"), index=True
+    )
 
     paragraphs: Mapped[list[ParagraphPair]] = relationship(
         back_populates="article", order_by="ParagraphPair.index", cascade="all, delete-orphan"
@@ -139,6 +144,8 @@ class SentencePair(Base):
     # A reviewer's correction of `en` (the machine translation, kept as it was).
     edited_en: Mapped[str | None] = mapped_column(Text)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Glossary terms applied, a JSON list of {"ar", "en"}; null when none.
+    terms_json: Mapped[str | None] = mapped_column(Text)
 
     paragraph: Mapped[ParagraphPair] = relationship(back_populates="sentences")
 
@@ -233,6 +240,40 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Glossary(Base):
+    """A named list of terms, each Arabic source with the English it must give."""
+
+    __tablename__ = "glossaries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    entry_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    entries: Mapped[list[GlossaryEntry]] = relationship(
+        back_populates="glossary",
+        order_by="GlossaryEntry.index",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class GlossaryEntry(Base):
+    __tablename__ = "glossary_entries"
+    __table_args__ = (UniqueConstraint("glossary_id", "index"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    glossary_id: Mapped[str] = mapped_column(ForeignKey("glossaries.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    ar: Mapped[str] = mapped_column(Text)
+    en: Mapped[str] = mapped_column(Text)
+
+    glossary: Mapped[Glossary] = relationship(back_populates="entries")
 
 
 class ReviewSession(Base):

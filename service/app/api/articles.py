@@ -9,7 +9,13 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from sqlalchemy.exc import IntegrityError
 
 from service.app.auth import SubmitterDep
-from service.app.deps import RedisDep, SessionDep, SettingsDep, visible_article
+from service.app.deps import (
+    RedisDep,
+    SessionDep,
+    SettingsDep,
+    usable_glossary,
+    visible_article,
+)
 from service.app.html_input import HtmlArticleError, article_fields
 from service.app.rate_limit import limit_interactive_submits
 from service.app.schemas import (
@@ -53,6 +59,7 @@ async def submit_article(
         replayed = await _replay(session, idempotency_key, request_hash, principal, response)
         if replayed is not None:
             return replayed
+    glossary_id = await usable_glossary(session, body.glossary, principal)
     await limit_interactive_submits(redis, settings, principal.key_id, body.priority)
     try:
         fields = await article_fields(body)
@@ -69,6 +76,7 @@ async def submit_article(
                 summary_sentences=body.summary_sentences,
                 force=body.force,
                 owner_key=principal.key_id,
+                glossary_id=glossary_id,
             )
             if idempotency_key:
                 await idempotency.remember(

@@ -11,7 +11,7 @@ from pydantic import AnyHttpUrl, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from service.app.auth import Principal, SubmitterDep, visible
-from service.app.deps import RedisDep, SessionDep, SettingsDep
+from service.app.deps import RedisDep, SessionDep, SettingsDep, usable_glossary
 from service.app.error_handlers import undecodable
 from service.app.html_input import article_fields
 from service.app.json_body import declared_charset, not_utf8, unsupported
@@ -95,6 +95,9 @@ async def submit_batch(
     priority: Priority = Query(Priority.bulk),
     not_before: datetime | None = Query(None, description="ISO time; hold the batch until then"),
     callback_url: AnyHttpUrl | None = Query(None, description="POSTed a signed event when done"),
+    glossary: StorableStr | None = Query(
+        None, max_length=32, description="glossary id for lines that name none"
+    ),
     idempotency_key: StorableStr | None = Header(None, max_length=200),
 ) -> BatchCreated:
     """Ingest NDJSON (one article object per line), stream-parsed; all valid lines are
@@ -114,6 +117,8 @@ async def submit_batch(
         )
     if not_before is not None and not_before.tzinfo is None:
         not_before = not_before.replace(tzinfo=UTC)
+    default_glossary = await usable_glossary(session, glossary, principal)
+    glossaries = _Glossaries(session, principal, default_glossary)
     if idempotency_key:
         existing = await idempotency.recall(session, idempotency_key, "batch", principal.key_id)
         if existing:
@@ -121,7 +126,8 @@ async def submit_batch(
 
     try:
         created = await _ingest(request, session, settings, principal, idempotency_key, priority,
-                                name=name, not_before=not_before, callback_url=callback_url)
+                                glossaries, name=name, not_before=not_before,
+                                callback_url=callback_url)
     except IntegrityError:  # a concurrent request with the same Idempotency-Key won
         await session.rollback()
         if not idempotency_key:
@@ -138,7 +144,29 @@ async def submit_batch(
     return result
 
 
-async def _ingest(request, session, settings, principal, idempotency_key, priority, **options):
+class _Glossaries:
+    """Which glossary each line uses: its own, checked once per id, or the batch's."""
+
+    def __init__(self, session, principal: Principal, default: str | None) -> None:
+        self.session, self.principal, self.default = session, principal, default
+        self._checked: dict[str, str | None] = {}
+
+    async def for_line(self, article: ArticleCreate) -> str | None:
+        if article.glossary is None:
+            return self.default
+        if article.glossary not in self._checked:
+            try:
+                found = await usable_glossary(self.session, article.glossary, self.principal)
+            except HTTPException:
+                found = None
+            self._checked[article.glossary] = found
+        if self._checked[article.glossary] is None:
+            raise ValueError(f"glossary: no glossary {article.glossary!r}")
+        return self._checked[article.glossary]
+
+
+async def _ingest(request, session, settings, principal, idempotency_key, priority, glossaries,
+                  **options):
     """Store the batch and every valid line in one transaction."""
     accepted = 0
     rejected: list[RejectedLine] = []
@@ -162,6 +190,7 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
             try:
                 article = parse_line(raw)
                 fields = await article_fields(article)
+                glossary_id = await glossaries.for_line(article)
             except ValueError as exc:  # an HtmlArticleError is one
                 rejected_total += 1
                 if len(rejected) < MAX_REPORTED_REJECTIONS:
@@ -173,7 +202,7 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
                     413,
                     f"a batch holds at most {settings.max_batch_articles} articles",
                 )
-            pending.append(_article_row(article, fields, priority))
+            pending.append(_article_row(article, fields, priority) | {"glossary_id": glossary_id})
             if len(pending) >= INSERT_CHUNK:
                 await _flush(session, batch, pending, queued)
         await _flush(session, batch, pending, queued)

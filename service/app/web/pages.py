@@ -259,6 +259,7 @@ async def _article_page(
         source=views.source_link(article.source_url),
         timings=views.timings(article),
         can_edit=can_edit,
+        has_terms=any(s.terms for p in paragraphs for s in p.sentences),
         audit=audit,
         form_error=form_error,
         saved=request.query_params.get("saved"),

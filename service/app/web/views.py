@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from service.app.schemas import article_public
 from service.app.web.security import web_url
+from service.domain.terms import Glossary, Term
 
 # Below this translation confidence (exp of the mean token log-probability) a sentence is
 # marked for the reviewer's attention.
@@ -27,6 +28,20 @@ class SentenceView:
     edited: bool
     confidence: float | None
     in_summary: bool
+    terms: list = field(default_factory=list)  # glossary terms applied, [TermPublic]
+
+    @property
+    def en_parts(self) -> list[tuple[str, bool]]:
+        """The English as (text, is a glossary term) runs, for highlighting."""
+        return term_runs(self.en, [(t.en, t.en) for t in self.terms], casefold=True)
+
+    @property
+    def ar_parts(self) -> list[tuple[str, bool]]:
+        """The Arabic as (text, is a glossary term) runs, found as the worker found them."""
+        if not self.terms:
+            return [(self.ar, False)]
+        matches = Glossary(Term(t.ar, t.en) for t in self.terms).find(self.ar)
+        return _runs(self.ar, [(m.start, m.end) for m in matches])
 
     @property
     def anchor(self) -> str:
@@ -77,12 +92,40 @@ def paragraph_views(article) -> list[ParagraphView]:
                     edited=s.edited,
                     confidence=s.confidence,
                     in_summary=(p.index, s.index) in chosen,
+                    terms=s.terms,
                 )
                 for s in p.sentences
             ],
         )
         for p in public.paragraphs
     ]
+
+
+def term_runs(text: str, terms, *, casefold: bool) -> list[tuple[str, bool]]:
+    """`text` cut into (text, is a term) runs at each occurrence of the terms' English."""
+    spans: list[tuple[int, int]] = []
+    haystack = text.lower() if casefold else text
+    for needle, _ in sorted(terms, key=lambda t: -len(t[0])):
+        needle = needle.lower() if casefold else needle
+        start = haystack.find(needle)
+        while needle and start >= 0:
+            end = start + len(needle)
+            if not any(a < end and start < b for a, b in spans):
+                spans.append((start, end))
+            start = haystack.find(needle, end)
+    return _runs(text, sorted(spans))
+
+
+def _runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    runs, at = [], 0
+    for start, end in spans:
+        if start > at:
+            runs.append((text[at:start], False))
+        runs.append((text[start:end], True))
+        at = end
+    if at < len(text) or not runs:
+        runs.append((text[at:], False))
+    return runs
 
 
 def summary_sentences(paragraphs: list[ParagraphView]) -> list[SentenceView]:
