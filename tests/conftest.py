@@ -4,6 +4,8 @@ Each test that asks for `settings` (or `empty_database`) starts and ends with ev
 empty: the databases are migrated once per session and cleared around each test.
 
 Set TARJAMA_TEST_POSTGRES_URL / TARJAMA_TEST_REDIS_URL to point the tests elsewhere.
+The tests use Redis database 15, never the service's default (0), so a test run beside a
+running service cannot take its jobs; each test removes the Redis keys it made.
 """
 
 from __future__ import annotations
@@ -11,21 +13,31 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 import httpx
 import pytest
+from arq.constants import (
+    in_progress_key_prefix,
+    job_key_prefix,
+    result_key_prefix,
+    retry_key_prefix,
+)
 from fastapi import FastAPI
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.synthetic import build_random_model
 from service.app.main import create_app
+from service.app.rate_limit import KEY_PREFIX as RATE_LIMIT_PREFIX
 from service.config import Settings
 from service.storage.db import migrate
-from tests.database import clear_tables
+from service.storage.keys import find_active_key
+from tests.database import clear_tables, committed
 from tests.factories import create_api_key
+from workers.reconcile import lock_keys
 from workers.segment import split_paragraphs
 from workers.settings import build_worker
 
@@ -34,7 +46,10 @@ SAMPLES_DIR = REPO_DIR / "samples" / "articles"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TARJAMA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("TARJAMA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+TEST_REDIS_DB = 15
+REDIS_URL = os.environ.get("TARJAMA_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{TEST_REDIS_DB}")
+# What arq keeps per job besides the queue's sorted set (jobs' keys live for 60 days).
+JOB_KEY_PREFIXES = (job_key_prefix, retry_key_prefix, in_progress_key_prefix, result_key_prefix)
 
 
 def sample_text(name: str) -> str:
@@ -91,6 +106,22 @@ def make_settings(database_url: str, model_dir: Path, **overrides) -> Settings:
     return Settings(**(values | overrides))
 
 
+async def remove_test_keys(settings: Settings, key_ids: Sequence[str] = ()) -> None:
+    """Delete what a test made in Redis: its queue, the keys arq keeps for each job still
+    in it, its reconciler's locks, and the rate-limit counters of its API keys."""
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        job_ids = [j.decode() for j in await redis.zrange(settings.queue_name, 0, -1)]
+        keys = [prefix + j for j in job_ids for prefix in JOB_KEY_PREFIXES]
+        keys += [settings.queue_name, *lock_keys(settings.queue_name)]
+        for key_id in key_ids:
+            keys += [k async for k in redis.scan_iter(match=f"{RATE_LIMIT_PREFIX}:{key_id}:*")]
+        for start in range(0, len(keys), 1000):
+            await redis.delete(*keys[start : start + 1000])
+    finally:
+        await redis.aclose()
+
+
 @pytest.fixture
 async def empty_database(database_url: str) -> AsyncIterator[str]:
     """`database_url` with every table empty; emptied again after the test."""
@@ -100,19 +131,28 @@ async def empty_database(database_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def settings(empty_database: str, tiny_model_dir: Path) -> Settings:
-    """Settings for one test, on each database."""
-    return make_settings(empty_database, tiny_model_dir)
+async def settings(empty_database: str, tiny_model_dir: Path) -> AsyncIterator[Settings]:
+    """Settings for one test, on each database; its Redis keys are removed after it."""
+    settings = make_settings(empty_database, tiny_model_dir)
+    yield settings
+    await remove_test_keys(settings)
 
 
 @pytest.fixture
-def make_key(settings: Settings) -> Callable[..., Awaitable[str]]:
+async def make_key(settings: Settings) -> AsyncIterator[Callable[..., Awaitable[str]]]:
     """make_key(role) -> a new API key of that role, stored in the test database."""
+    made: list[str] = []
 
     async def make(role: str = "submit", name: str = "test") -> str:
-        return await create_api_key(settings.database_url, role, name)
+        key = await create_api_key(settings.database_url, role, name)
+        async with committed(settings.database_url) as session:
+            row = await find_active_key(session, key)
+            assert row is not None
+            made.append(row.id)
+        return key
 
-    return make
+    yield make
+    await remove_test_keys(settings, made)
 
 
 @pytest.fixture
@@ -121,7 +161,6 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
-        await app.state.redis.delete(settings.queue_name)
 
 
 def http_client(app: FastAPI, key: str | None = None) -> httpx.AsyncClient:

@@ -21,6 +21,7 @@ from service.storage import glossaries as glossary_store
 from service.storage import memory
 from service.storage.db import transaction
 from service.storage.tables import Article
+from workers.leases import LeaseLostError
 from workers.pipeline import ModelInfo, SegmentedArticle, assemble_result, segment_article
 
 log = logging.getLogger("tarjama.worker")
@@ -33,17 +34,27 @@ GLOSSARY_CACHE_SIZE = 32  # glossaries whose matchers a worker keeps built
 async def translate_article(ctx: dict, article_id: str) -> str:
     """Translate, summarise and store one article; idempotent.
 
-    Three transactions: mark the article running; look up an identical finished article
-    and the translation memory; store the result (with the memory's new entries).
+    Three transactions: mark the article running, leased to this worker (which renews the
+    lease while it works); look up an identical finished article and the translation
+    memory; store the result (with the memory's new entries).
     """
-    sessions = ctx["sessions"]
+    sessions, leases = ctx["sessions"], ctx["leases"]
     try:
         async with transaction(sessions) as session:
-            article = await article_store.start_article(session, article_id)
+            article = await article_store.start_article(
+                session, article_id, holder=leases.holder, lease_s=leases.lease_s
+            )
         if article is None:
             return "skipped: not queued"
         try:
-            work = await _translate(ctx, article)
+            async with leases.hold(article_id) as lost:
+                work = await leases.guard(lost, _translate(ctx, article))
+        except LeaseLostError:
+            log.warning(
+                "article %s: its lease was taken, another run finishes it", article_id,
+                extra={"article_id": article_id},
+            )
+            return "skipped: lease lost"
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:  # a model or pipeline error is final for this article
@@ -53,6 +64,8 @@ async def translate_article(ctx: dict, article_id: str) -> str:
                     session, article_id, f"{type(exc).__name__}: {exc}"
                 )
             return "failed"
+        # The first run to finish stores, even one that lost its lease just now: the
+        # article is still unfinished, so nothing is stored over another run's result.
         async with transaction(sessions) as session:
             await memory.remember(session, work.result.model_name, work.new_memory)
             saved = await article_store.save_result(

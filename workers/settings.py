@@ -25,6 +25,7 @@ from service.queue import connect, redis_settings
 from service.storage.db import create_engine, session_factory
 from workers.batcher import SentenceBatcher
 from workers.jobs import translate_article
+from workers.leases import LeaseKeeper
 from workers.notify import deliver_batch_event, on_batch_progress
 from workers.priority import PriorityWorker
 from workers.reconcile import reconcile_forever
@@ -46,6 +47,8 @@ async def startup(ctx: dict) -> None:
     ctx["engine"] = create_engine(settings.database_url)
     ctx["sessions"] = session_factory(ctx["engine"])
     ctx["max_tries"] = settings.job_max_tries
+    ctx["leases"] = LeaseKeeper(ctx["sessions"], settings)
+    ctx["leases"].start()
     ctx.setdefault("on_batch_progress", on_batch_progress)
     if ctx.get("reconcile", True):
         ctx["reconciler"] = asyncio.create_task(reconcile_forever(ctx), name="reconciler")
@@ -58,6 +61,9 @@ async def shutdown(ctx: dict) -> None:
         reconciler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reconciler
+    leases = ctx.get("leases")
+    if leases is not None:
+        await leases.close()
     batcher = ctx.get("batcher")
     if batcher is not None:
         await batcher.close()
@@ -74,7 +80,10 @@ def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Wor
         functions=[
             func(
                 translate_article,
-                max_tries=settings.job_max_tries,
+                # The database counts an article's runs (the reconciler fails it after
+                # `job_max_tries` deaths); arq's own count, which also counts runs killed
+                # or taken over, only stops a job that keeps coming back.
+                max_tries=settings.job_max_tries * 2,
                 timeout=settings.job_timeout_s,
             ),
             func(deliver_batch_event, max_tries=settings.webhook_max_tries, timeout=60),
@@ -85,6 +94,8 @@ def build_worker(settings: Settings, *, burst: bool = False, **overrides) -> Wor
         queue_name=settings.queue_name,
         max_jobs=settings.worker_max_jobs,
         reserved_slots=settings.worker_interactive_slots,
+        lease_s=settings.lease_s,
+        lease_renew_s=settings.lease_renew_s,
         poll_delay=settings.worker_poll_delay_s,
         keep_result=0,  # results live in the database; a kept result would block re-queueing
         burst=burst,

@@ -18,6 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 
@@ -69,11 +70,50 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
     return await http_exception_handler(request, exc)
 
 
+# Seconds a client is asked to wait while the database restarts.
+DATABASE_RETRY_AFTER_S = 2
+
+
+# SQLSTATE classes of a database that cannot be reached now: 08 connection exception,
+# 57 operator intervention (shutting down, starting up).
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "57")
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether `exc`, or an error it wraps, says the database cannot be reached."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OperationalError | InterfaceError | OSError):
+            return True
+        if getattr(error, "connection_invalidated", False):
+            return True
+        if str(getattr(error, "sqlstate", "") or "")[:2] in UNAVAILABLE_SQLSTATE_CLASSES:
+            return True
+        error = getattr(error, "orig", None) or error.__cause__
+    return False
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After while the database cannot be reached (a restart, a failover);
+    any other database error is a bug, and stays a 500."""
+    if not _unreachable(exc):
+        raise exc
+    return JSONResponse(
+        status_code=503,
+        content={"detail": "the database is unavailable; retry shortly"},
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
+
+
 def install(app: FastAPI) -> None:
     # The decorator form: Starlette types add_exception_handler's handler as taking any
     # Exception, which no handler of one exception class satisfies.
     app.exception_handler(RequestValidationError)(request_validation_error)
     app.exception_handler(HTTPException)(http_error)
+    for error in (DBAPIError, OSError):
+        app.exception_handler(error)(database_unavailable)
 
 
 __all__ = ["install", "undecodable"]

@@ -6,7 +6,7 @@ import hashlib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -154,6 +154,8 @@ _START = (
         status=ArticleStatus.running,
         started_at=bindparam("now"),
         attempts=_ARTICLES.c.attempts + 1,
+        lease_holder=bindparam("holder"),
+        lease_expires_at=bindparam("lease_until"),
     )
     .returning(*_ARTICLES.c)
 )
@@ -161,11 +163,20 @@ _START = (
 _MARK_DONE = update(_ARTICLES).where(_ARTICLES.c.id == bindparam("article_id"), _UNFINISHED)
 
 
-async def start_article(session: AsyncSession, article_id: str) -> Row | None:
-    """Mark a queued (or interrupted) article running and return its row (the article's
-    columns); None if it is finished or unknown."""
-    result = await session.execute(_START, {"article_id": article_id, "now": utcnow()})
-    return result.one_or_none()
+async def start_article(
+    session: AsyncSession, article_id: str, *, holder: str = "", lease_s: float = 0
+) -> Row | None:
+    """Mark a queued (or interrupted) article running, leased to `holder` for `lease_s`
+    seconds, and return its row (the article's columns); None if it is finished or
+    unknown. A running article is taken over: its earlier run lost its lease."""
+    now = utcnow()
+    params = {
+        "article_id": article_id,
+        "now": now,
+        "holder": holder or None,
+        "lease_until": now + timedelta(seconds=lease_s) if holder else None,
+    }
+    return (await session.execute(_START, params)).one_or_none()
 
 
 async def save_result(
@@ -199,6 +210,8 @@ async def save_result(
             "reused_from": result.reused_from,
             "error": None,
             "finished_at": utcnow(),
+            "lease_holder": None,
+            "lease_expires_at": None,
         },
     )
     if marked == 0:
@@ -250,7 +263,10 @@ async def fail_article(session: AsyncSession, article_id: str, error: str) -> No
     await session.execute(
         update(Article)
         .where(Article.id == article_id, Article.status != ArticleStatus.done)
-        .values(status=ArticleStatus.failed, error=error[:MAX_ERROR_CHARS], finished_at=utcnow())
+        .values(
+            status=ArticleStatus.failed, error=error[:MAX_ERROR_CHARS], finished_at=utcnow(),
+            lease_holder=None, lease_expires_at=None,
+        )
     )
 
 
@@ -262,36 +278,89 @@ class PendingArticle:
     priority: str
     not_before: datetime | None
     attempts: int
+    created_at: datetime
+
+
+_PENDING_COLUMNS = (
+    Article.seq, Article.id, Article.status, Article.priority, Article.not_before,
+    Article.attempts, Article.created_at,
+)
 
 
 async def pending_articles(
     session: AsyncSession,
     *,
     queued_before: datetime,
-    running_before: datetime,
     after_seq: int = 0,
     limit: int = 1000,
 ) -> list[PendingArticle]:
-    """Accepted but unfinished articles old enough that their job should be visible:
-    queued before `queued_before`, or running since before `running_before`."""
+    """Accepted articles still queued, created before `queued_before` (old enough that
+    their job should be visible), from `after_seq` on."""
     query = (
-        select(
-            Article.seq, Article.id, Article.status, Article.priority,
-            Article.not_before, Article.attempts,
-        )
+        select(*_PENDING_COLUMNS)
         .where(
             Article.seq > after_seq,
-            (
-                (Article.status == ArticleStatus.queued) & (Article.created_at < queued_before)
-            )
-            | (
-                (Article.status == ArticleStatus.running) & (Article.started_at < running_before)
-            ),
+            Article.status == ArticleStatus.queued,
+            Article.created_at < queued_before,
         )
         .order_by(Article.seq)
         .limit(limit)
     )
     return [PendingArticle(*row) for row in await session.execute(query)]
+
+
+def _lapsed(now: datetime):
+    """Running articles whose lease has lapsed (or that never had one: started by a
+    version without leases, `lease_s` ago)."""
+    return (Article.status == ArticleStatus.running) & (
+        (Article.lease_expires_at < now)
+        | (Article.lease_expires_at.is_(None) & (Article.started_at < now - _NO_LEASE_GRACE))
+    )
+
+
+# An article started by a version without leases is taken back as that version did: after
+# the default job timeout and half a minute.
+_NO_LEASE_GRACE = timedelta(seconds=630)
+
+
+async def lapsed_articles(
+    session: AsyncSession, now: datetime, limit: int = 1000
+) -> list[PendingArticle]:
+    """Running articles whose worker stopped renewing their lease before `now`."""
+    query = select(*_PENDING_COLUMNS).where(_lapsed(now)).order_by(Article.seq).limit(limit)
+    return [PendingArticle(*row) for row in await session.execute(query)]
+
+
+async def take_back_article(session: AsyncSession, article_id: str, now: datetime) -> bool:
+    """Put a running article whose lease lapsed before `now` back in the queued state, its
+    attempt counted; False if it was finished, or its lease renewed or taken, meanwhile."""
+    changed = await rows_changed(
+        session,
+        update(Article)
+        .where(Article.id == article_id, _lapsed(now))
+        .values(status=ArticleStatus.queued, lease_holder=None, lease_expires_at=None)
+    )
+    return changed == 1
+
+
+async def renew_leases(
+    session: AsyncSession, holder: str, article_ids: Sequence[str], lease_s: float
+) -> set[str]:
+    """Extend `holder`'s leases on these running articles by `lease_s` from now; the ids
+    whose lease it still held (the others were taken back or finished)."""
+    if not article_ids:
+        return set()
+    result = await session.execute(
+        update(Article)
+        .where(
+            Article.id.in_(list(article_ids)),
+            Article.lease_holder == holder,
+            Article.status == ArticleStatus.running,
+        )
+        .values(lease_expires_at=utcnow() + timedelta(seconds=lease_s))
+        .returning(Article.id)
+    )
+    return set(result.scalars())
 
 
 async def release_article(session: AsyncSession, article_id: str) -> None:
@@ -303,14 +372,7 @@ async def release_article(session: AsyncSession, article_id: str) -> None:
         .values(
             status=ArticleStatus.queued,
             attempts=case((Article.attempts > 0, Article.attempts - 1), else_=0),
+            lease_holder=None,
+            lease_expires_at=None,
         )
-    )
-
-
-async def requeue_article(session: AsyncSession, article_id: str) -> None:
-    """Put an interrupted article back in the queued state."""
-    await session.execute(
-        update(Article)
-        .where(Article.id == article_id, Article.status == ArticleStatus.running)
-        .values(status=ArticleStatus.queued)
     )

@@ -93,6 +93,10 @@ class Article(Base):
     owner_key: Mapped[str | None] = mapped_column(String(32), index=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    # The worker running the article, and until when: it renews the lease while it works,
+    # and the reconciler takes back an article whose lease has lapsed.
+    lease_holder: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Terms enforced in the translation; an article whose glossary is deleted before it is
     # translated is translated without one.
     glossary_id: Mapped[str | None] = mapped_column(

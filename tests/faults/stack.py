@@ -141,9 +141,11 @@ def submit_batch(stack: Stack) -> str:
     return response.json()["id"]
 
 
-def wait_for(stack: Stack, batch_id: str, predicate, what: str) -> dict:
+def wait_for(
+    stack: Stack, batch_id: str, predicate, what: str, timeout_s: float = FINISH_TIMEOUT_S
+) -> dict:
     """Poll the batch through the API, riding out answers given while a service is down."""
-    deadline = time.monotonic() + FINISH_TIMEOUT_S
+    deadline = time.monotonic() + timeout_s
     state: dict = {}
     with api_client(stack) as c:
         while time.monotonic() < deadline:

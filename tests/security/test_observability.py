@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from cli.localstack import free_port
 from service.app.main import create_app
+from service.config import Settings
 from service.domain.types import Priority
 from service.logs import JsonFormatter, configure_logging
 from service.queue import enqueue_articles
@@ -21,6 +22,7 @@ from service.storage import articles as article_store
 from service.storage.db import create_engine, session_factory, transaction
 from tests.conftest import http_client, run_worker_burst
 from workers.jobs import translate_article
+from workers.leases import LeaseKeeper
 
 TEXT = "عنوان الخبر\n\nقال الوزير إن الحكومة ستدعم المزارعين. وأضاف أن الدعم سيبدأ قريبا."
 
@@ -140,7 +142,9 @@ def test_configure_logging_sends_json_to_stderr(settings, capsys):
 async def test_a_job_logs_its_article_id(caplog):
     """A job that cannot reach its database retries and says which article it was."""
     engine = create_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/none")
-    ctx = {"sessions": session_factory(engine), "max_tries": 5, "job_try": 2}
+    sessions = session_factory(engine)
+    leases = LeaseKeeper(sessions, Settings())
+    ctx = {"sessions": sessions, "leases": leases, "max_tries": 5, "job_try": 2}
     try:
         with caplog.at_level(logging.WARNING, logger="tarjama.worker"), pytest.raises(Retry):
             await translate_article(ctx, "a1b2c3")

@@ -6,6 +6,7 @@ The fixtures are module-scoped and run on SQLite only.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -21,7 +22,7 @@ from service.app.main import create_app
 from service.config import Settings
 from service.domain.types import ArticleStatus, KeyRole
 from service.storage.db import migrate
-from tests.conftest import make_settings, run_worker_burst, sample_text
+from tests.conftest import make_settings, remove_test_keys, run_worker_burst, sample_text
 from tests.database import committed
 from tests.factories import create_api_key, make_article, make_batch
 from tests.web.seed_data import PENDING_TEXT, XSS_TEXT
@@ -51,11 +52,13 @@ class Seeded:
 
 
 @pytest.fixture(scope="module")
-def web_settings(tmp_path_factory, tiny_model_dir: Path) -> Settings:
+async def web_settings(tmp_path_factory, tiny_model_dir: Path) -> AsyncIterator[Settings]:
     """A database of its own, so that list pages show only this module's articles."""
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('web-db') / 'tarjama.db'}"
-    migrate(url)
-    return make_settings(url, tiny_model_dir)
+    await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
+    settings = make_settings(url, tiny_model_dir)
+    yield settings
+    await remove_test_keys(settings)
 
 
 @pytest.fixture(scope="module")

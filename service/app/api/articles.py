@@ -28,7 +28,7 @@ from service.app.schemas import (
     article_public,
 )
 from service.domain.types import ArticleFormat, ArticleStatus
-from service.queue import enqueue_article
+from service.queue import enqueue_article, queued_later_if_redis_fails
 from service.storage import articles as article_store
 from service.storage import idempotency
 from service.storage.db import committing
@@ -92,7 +92,8 @@ async def submit_article(
             raise
         return replayed
     # Stored first, then queued: if Redis is down the reconciler queues it later.
-    await enqueue_article(redis, article.id, body.priority)
+    with queued_later_if_redis_fails(f"article {article.id}"):
+        await enqueue_article(redis, article.id, body.priority)
     response.headers["Location"] = f"/v1/articles/{article.id}"
     stored = await article_store.get_article(session, article.id)
     return article_public(stored)

@@ -25,7 +25,12 @@ from service.app.schemas import (
     batch_public,
 )
 from service.domain.types import ArticleStatus, Priority
-from service.queue import dequeue_articles, enqueue_articles, enqueue_batch_event
+from service.queue import (
+    dequeue_articles,
+    enqueue_articles,
+    enqueue_batch_event,
+    queued_later_if_redis_fails,
+)
 from service.storage import batches as batch_store
 from service.storage import idempotency
 from service.storage.db import committing
@@ -138,8 +143,9 @@ async def submit_batch(
         return await _replay(session, existing, response)
     batch_id, result, queued = created
     # Stored first, then queued: if Redis fails here, the reconciler queues them later.
-    for line_priority, ids in queued.items():
-        await enqueue_articles(redis, ids, line_priority, not_before=not_before)
+    with queued_later_if_redis_fails(f"batch {batch_id}"):
+        for line_priority, ids in queued.items():
+            await enqueue_articles(redis, ids, line_priority, not_before=not_before)
     response.headers["Location"] = f"/v1/batches/{batch_id}"
     return result
 

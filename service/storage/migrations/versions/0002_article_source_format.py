@@ -1,7 +1,7 @@
 """articles: the format an article was sent in, and an HTML page as it came
 
 Revision ID: 0002
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
