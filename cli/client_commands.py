@@ -4,6 +4,7 @@ import, and the translation memory's import and export."""
 from __future__ import annotations
 
 import json
+import mimetypes
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -18,7 +19,7 @@ from rich.table import Table
 API_URL_ENV = "TARJAMA_API_URL"
 API_KEY_ENV = "TARJAMA_API_KEY"
 POLL_INTERVAL_S = 2.0
-ARTICLE_SUFFIXES = (".txt",)
+ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".xhtml")
 NDJSON_SUFFIXES = (".jsonl", ".ndjson")
 
 ApiUrl = typer.Option("http://127.0.0.1:8000", envvar=API_URL_ENV, help="The tarjama API.")
@@ -42,7 +43,7 @@ def _fail(response: httpx.Response) -> None:
 
 
 def article_files(paths: list[Path]) -> list[Path]:
-    """The .txt, .jsonl and .ndjson files named, or found in the folders named, sorted."""
+    """The .txt, .html, .jsonl and .ndjson files named, or found in the folders named, sorted."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -57,7 +58,8 @@ def article_files(paths: list[Path]) -> list[Path]:
 
 
 def ndjson_body(files: list[Path]) -> Iterator[bytes]:
-    """One JSON line per article: a .txt file is an article; .jsonl lines pass through."""
+    """One JSON line per article: a text or HTML file is an article (an HTML one is sent
+    with `format` "html"); .jsonl lines pass through."""
     for path in files:
         if path.suffix in NDJSON_SUFFIXES:
             with open(path, "rb") as handle:
@@ -66,11 +68,21 @@ def ndjson_body(files: list[Path]) -> Iterator[bytes]:
                         yield line.rstrip(b"\n") + b"\n"
         else:
             record = {"text": path.read_text(encoding="utf-8"), "external_id": path.stem}
+            if is_html(path):
+                record["format"] = "html"
             yield (json.dumps(record, ensure_ascii=False) + "\n").encode()
 
 
+def is_html(path: Path) -> bool:
+    """Whether the file is an HTML page (text/html or application/xhtml+xml by its name)."""
+    kind, _ = mimetypes.guess_type(path.name)
+    return kind in ("text/html", "application/xhtml+xml")
+
+
 def submit(
-    paths: list[Path] = typer.Argument(..., help="Article files (.txt) or NDJSON, or folders."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Article files (.txt, or .html pages) or NDJSON, or folders."
+    ),
     batch: str = typer.Option(None, "--batch", help="A name for the batch."),
     priority: str = typer.Option("bulk", help="bulk or interactive"),
     at: datetime = typer.Option(None, "--at", help="Hold the batch until this ISO time."),

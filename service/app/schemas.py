@@ -10,11 +10,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from service.config import MAX_TEXT_CHARS
-from service.domain.types import ArticleStatus, Priority
+from service.domain.types import ArticleFormat, ArticleStatus, Priority
 from service.storage.edits import is_reviewed, provenance
 
 Provenance = Literal["machine", "memory", "edited"]
 MAX_TITLE_CHARS = 1000
+# An HTML page is limited by the body size (413); the text extracted from it by
+# MAX_TEXT_CHARS, as a plain-text article is.
+MAX_HTML_CHARS = 64 * 1024 * 1024
 MAX_URL_CHARS = 2000
 MAX_EXTERNAL_ID_CHARS = 200
 
@@ -53,11 +56,16 @@ def has_arabic_letter(text: str) -> bool:
 
 
 class ArticleCreate(BaseModel):
-    """An article to translate. Paragraphs in `text` are separated by line breaks."""
+    """An article to translate: plain text (paragraphs separated by blank lines or line
+    breaks; hard-wrapped lines are joined) or, with `format` "html", an HTML page."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    text: StorableStr = Field(max_length=MAX_TEXT_CHARS)
+    # Before `text`, whose checks depend on it.
+    format: ArticleFormat = Field(
+        ArticleFormat.text, description='"text" (the default) or "html": `text` is an HTML page'
+    )
+    text: StorableStr = Field(max_length=MAX_HTML_CHARS)
     title: StorableStr | None = Field(None, max_length=MAX_TITLE_CHARS)
     source_url: StorableStr | None = Field(None, max_length=MAX_URL_CHARS)
     external_id: StorableStr | None = Field(None, max_length=MAX_EXTERNAL_ID_CHARS)
@@ -72,9 +80,15 @@ class ArticleCreate(BaseModel):
 
     @field_validator("text")
     @classmethod
-    def _arabic_text(cls, text: str) -> str:
+    def _arabic_text(cls, text: str, info: ValidationInfo) -> str:
         if not text.strip():
             raise ValueError("text is empty")
+        if info.data.get("format") == ArticleFormat.html:
+            if not has_arabic_letter(text):
+                raise ValueError("the HTML page contains no Arabic letters")
+            return text  # its text is checked once extracted
+        if len(text) > MAX_TEXT_CHARS:
+            raise ValueError(f"text should have at most {MAX_TEXT_CHARS} characters")
         if not has_arabic_letter(text):
             raise ValueError("text contains no Arabic letters")
         return text
@@ -149,6 +163,9 @@ class ArticlePublic(BaseModel):
     id: str
     status: ArticleStatus
     priority: Priority
+    format: ArticleFormat = Field(
+        description='How it was sent; for "html", `paragraphs` hold the page\'s extracted text'
+    )
     title: TitlePair
     source_url: str | None
     external_id: str | None
@@ -168,6 +185,14 @@ class ArticlePublic(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class ArticleSource(BaseModel):
+    """An article as it was sent: the HTML page, or the text before it was segmented."""
+
+    id: str
+    format: ArticleFormat
+    source: str = Field(description="Plain text in JSON; an HTML page is never rendered")
 
 
 class ArticleListItem(BaseModel):
@@ -226,6 +251,7 @@ def article_public(article) -> ArticlePublic:
         id=article.id,
         status=article.status,
         priority=article.priority,
+        format=article.source_format,
         title=TitlePair(ar=article.title_ar, en=article.title_en),
         source_url=article.source_url,
         external_id=article.external_id,

@@ -39,6 +39,13 @@ class MemoryOrigin(StrEnum):
     tmx = "tmx"  # a unit of an imported TMX file
 
 
+class ArticleFormat(StrEnum):
+    """How an article's text was sent: plain text, or an HTML page to extract it from."""
+
+    text = "text"
+    html = "html"
+
+
 class KeyRole(StrEnum):
     submit = "submit"
     review = "review"

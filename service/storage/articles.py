@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from service.domain.results import ArticleResult
-from service.domain.types import UNFINISHED, ArticleStatus, Priority
+from service.domain.types import UNFINISHED, ArticleFormat, ArticleStatus, Priority
 from service.storage.db import equals, rows_changed
 from service.storage.tables import (
     Article,
@@ -47,12 +47,17 @@ async def create_article(
     force: bool = False,
     owner_key: str | None = None,
     batch_id: str | None = None,
+    source_format: ArticleFormat = ArticleFormat.text,
+    source_html: str | None = None,
     glossary_id: str | None = None,
 ) -> Article:
-    """A new queued article (the caller enqueues it once committed)."""
+    """A new queued article (the caller enqueues it once committed); for an HTML page,
+    `text` is its extracted text and `source_html` the page as it came."""
     article = Article(
         status=ArticleStatus.queued,
         text=text,
+        source_format=source_format,
+        source_html=source_html,
         priority=priority,
         title_ar=title_ar,
         source_url=source_url,

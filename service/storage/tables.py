@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from service.domain.types import ArticleStatus
+from service.domain.types import ArticleFormat, ArticleStatus
 
 
 def utcnow() -> datetime:
@@ -57,7 +57,13 @@ class Article(Base):
     id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
     status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.queued, index=True)
     priority: Mapped[str] = mapped_column(String(16))
+    # For an HTML article, the plain text extracted from the page.
     text: Mapped[str] = mapped_column(Text)
+    # How it was sent; an HTML page is kept as it came, for reference (never rendered).
+    source_format: Mapped[str] = mapped_column(
+        String(8), default=ArticleFormat.text, server_default=ArticleFormat.text.value
+    )
+    source_html: Mapped[str | None] = mapped_column(Text)
     title_ar: Mapped[str | None] = mapped_column(Text)
     title_en: Mapped[str | None] = mapped_column(Text)
     # True when title_ar is the article's first paragraph, taken as its headline.

@@ -16,16 +16,18 @@ from service.app.deps import (
     usable_glossary,
     visible_article,
 )
+from service.app.html_input import HtmlArticleError, article_fields
 from service.app.rate_limit import limit_interactive_submits
 from service.app.schemas import (
     ArticleCreate,
     ArticleList,
     ArticlePublic,
+    ArticleSource,
     StorableStr,
     article_list_item,
     article_public,
 )
-from service.domain.types import ArticleStatus
+from service.domain.types import ArticleFormat, ArticleStatus
 from service.queue import enqueue_article, queued_later_if_redis_fails
 from service.storage import articles as article_store
 from service.storage import idempotency
@@ -60,11 +62,14 @@ async def submit_article(
     glossary_id = await usable_glossary(session, body.glossary, principal)
     await limit_interactive_submits(redis, settings, principal.key_id, body.priority)
     try:
+        fields = await article_fields(body)
+    except HtmlArticleError as exc:
+        raise HTTPException(422, str(exc)) from None
+    try:
         async with committing(session):
             article = await article_store.create_article(
                 session,
-                text=body.text,
-                title_ar=body.title,
+                **fields,
                 source_url=body.source_url,
                 external_id=body.external_id,
                 priority=body.priority,
@@ -123,6 +128,19 @@ async def read_article(
     article_id: str, session: SessionDep, principal: SubmitterDep
 ) -> ArticlePublic:
     return article_public(await visible_article(session, article_id, principal))
+
+
+@router.get("/{article_id}/source", response_model=ArticleSource)
+async def read_article_source(
+    article_id: str, session: SessionDep, principal: SubmitterDep
+) -> ArticleSource:
+    """The article as it was sent: the HTML page as it came, or the text."""
+    article = await visible_article(session, article_id, principal)
+    return ArticleSource(
+        id=article.id,
+        format=ArticleFormat(article.source_format),
+        source=article.source_html or article.text,
+    )
 
 
 @router.get("", response_model=ArticleList)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from service.app.auth import Principal, SubmitterDep, visible
 from service.app.deps import RedisDep, SessionDep, SettingsDep, usable_glossary
 from service.app.error_handlers import undecodable
+from service.app.html_input import article_fields
 from service.app.json_body import declared_charset, not_utf8, unsupported
 from service.app.schemas import (
     ArticleCreate,
@@ -194,8 +195,9 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
         async for number, raw in ndjson_lines(request):
             try:
                 article = parse_line(raw)
+                fields = await article_fields(article)
                 glossary_id = await glossaries.for_line(article)
-            except ValueError as exc:
+            except ValueError as exc:  # an HtmlArticleError is one
                 rejected_total += 1
                 if len(rejected) < MAX_REPORTED_REJECTIONS:
                     rejected.append(RejectedLine(line=number, error=str(exc)))
@@ -206,7 +208,7 @@ async def _ingest(request, session, settings, principal, idempotency_key, priori
                     413,
                     f"a batch holds at most {settings.max_batch_articles} articles",
                 )
-            pending.append(_article_row(article, priority) | {"glossary_id": glossary_id})
+            pending.append(_article_row(article, fields, priority) | {"glossary_id": glossary_id})
             if len(pending) >= INSERT_CHUNK:
                 await _flush(session, batch, pending, queued)
         await _flush(session, batch, pending, queued)
@@ -226,11 +228,11 @@ async def _flush(session, batch, pending: list[dict], queued: dict[Priority, lis
     pending.clear()
 
 
-def _article_row(article: ArticleCreate, batch_priority: Priority) -> dict:
-    """A line's own priority, if it names one, else the batch's."""
+def _article_row(article: ArticleCreate, fields: dict, batch_priority: Priority) -> dict:
+    """The stored row of a line (`fields` from `article_fields`); its own priority, if it
+    names one, else the batch's."""
     return {
-        "text": article.text,
-        "title_ar": article.title,
+        **fields,
         "source_url": article.source_url,
         "external_id": article.external_id,
         "summary_sentences": article.summary_sentences,
