@@ -34,19 +34,31 @@ def translate(request: dict) -> dict:
         for u in request["units"]
     ]
     beam, tokens = request["beam"], request["tokens"]
-    engine = ctranslate2.Translator(model_dir, device="cpu", compute_type="int8",
-                                    intra_threads=request["threads"],
-                                    inter_threads=request["replicas"])
+    engine = ctranslate2.Translator(
+        model_dir,
+        device="cpu",
+        compute_type="int8",
+        intra_threads=request["threads"],
+        inter_threads=request["replicas"],
+    )
     cpu, started = time.process_time(), time.perf_counter()
-    engine.translate_batch(source, beam_size=beam,
-                           max_batch_size=request["batch_tokens"] // beam,
-                           batch_type="tokens", min_decoding_length=tokens,
-                           max_decoding_length=tokens, max_input_length=0,
-                           return_scores=True)  # as the service, for each sentence's confidence
+    engine.translate_batch(
+        source,
+        beam_size=beam,
+        max_batch_size=request["batch_tokens"] // beam,
+        batch_type="tokens",
+        min_decoding_length=tokens,
+        max_decoding_length=tokens,
+        max_input_length=0,
+        return_scores=True,
+    )  # as the service, for each sentence's confidence
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "tokens_per_s": len(source) * tokens / seconds,
-            "cpu_s": time.process_time() - cpu,
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "seconds": seconds,
+        "tokens_per_s": len(source) * tokens / seconds,
+        "cpu_s": time.process_time() - cpu,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def peak_rss_mb() -> float:

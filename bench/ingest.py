@@ -40,8 +40,12 @@ def generated_lines(count: int, seed: int = 7):
             " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 3)))
             for _ in range(rng.randint(2, 4))
         ]
-        yield (json.dumps({"text": "\n".join(paragraphs), "external_id": f"gen-{n}"},
-                          ensure_ascii=False) + "\n").encode()
+        yield (
+            json.dumps(
+                {"text": "\n".join(paragraphs), "external_id": f"gen-{n}"}, ensure_ascii=False
+            )
+            + "\n"
+        ).encode()
 
 
 def main() -> int:
@@ -61,25 +65,39 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         database = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'ingest.db'}"
-        os.environ.update({"DATABASE_URL": database, "TARJAMA_MODEL": args.model,
-                           "TARJAMA_QUEUE_NAME": f"tarjama-ingest:{os.getpid()}"})
+        os.environ.update(
+            {
+                "DATABASE_URL": database,
+                "TARJAMA_MODEL": args.model,
+                "TARJAMA_QUEUE_NAME": f"tarjama-ingest:{os.getpid()}",
+            }
+        )
         migrate(database)
         key = run_in_transaction(database, lambda s: create_key(s, "bench", KeyRole.submit))[1]
         redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-        with local_stack(redis_url, Path(tmp) / "logs", workers=args.workers) as (api, _), \
-                httpx.Client(base_url=api, headers={"Authorization": f"Bearer {key}"},
-                             timeout=3600) as client:
+        with (
+            local_stack(redis_url, Path(tmp) / "logs", workers=args.workers) as (api, _),
+            httpx.Client(
+                base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=3600
+            ) as client,
+        ):
             [api_pid] = child_pids("serve")
             started = time.perf_counter()
-            response = client.post("/v1/batches", content=generated_lines(args.lines),
-                                   headers={"content-type": "application/x-ndjson"},
-                                   params={"name": f"generated-{args.lines}"})
+            response = client.post(
+                "/v1/batches",
+                content=generated_lines(args.lines),
+                headers={"content-type": "application/x-ndjson"},
+                params={"name": f"generated-{args.lines}"},
+            )
             response.raise_for_status()
             ingest_s = time.perf_counter() - started
             created = response.json()
-            print(f"ingested {created['accepted']} articles ({created['rejected_total']} rejected) "
-                  f"in {ingest_s:.1f}s = {created['accepted'] / ingest_s:.0f} articles/s; "
-                  f"API peak RSS {process_peak_rss_mb(api_pid):.0f} MB", flush=True)
+            print(
+                f"ingested {created['accepted']} articles ({created['rejected_total']} rejected) "
+                f"in {ingest_s:.1f}s = {created['accepted'] / ingest_s:.0f} articles/s; "
+                f"API peak RSS {process_peak_rss_mb(api_pid):.0f} MB",
+                flush=True,
+            )
             if not args.complete:
                 client.post(f"/v1/batches/{created['id']}/cancel")
                 return 0
@@ -88,14 +106,19 @@ def main() -> int:
                 state = client.get(f"/v1/batches/{batch_id}").json()
                 if state["finished"]:
                     break
-                print(f"  {state['counts']['done']}/{state['total']} done, "
-                      f"{state['articles_per_minute'] or 0:.0f} articles/min, "
-                      f"ETA {state['eta_seconds'] or 0:.0f}s", flush=True)
+                print(
+                    f"  {state['counts']['done']}/{state['total']} done, "
+                    f"{state['articles_per_minute'] or 0:.0f} articles/min, "
+                    f"ETA {state['eta_seconds'] or 0:.0f}s",
+                    flush=True,
+                )
                 time.sleep(30)
             total_s = time.perf_counter() - started
-            print(f"completed: {state['counts']} in {total_s:.0f}s "
-                  f"({state['counts']['done'] / total_s * 3600:.0f} articles/hour); "
-                  f"translation memory hit rate {state['translation_memory_hit_rate']:.1%}")
+            print(
+                f"completed: {state['counts']} in {total_s:.0f}s "
+                f"({state['counts']['done'] / total_s * 3600:.0f} articles/hour); "
+                f"translation memory hit rate {state['translation_memory_hit_rate']:.1%}"
+            )
             _check_exports(client, batch_id, state["counts"]["done"])
     return 0
 
@@ -107,11 +130,16 @@ def _check_exports(client, batch_id: str, done: int) -> None:
     paragraphs = sum(len(a["paragraphs"]) for a in articles)
     export = client.get(f"/v1/batches/{batch_id}/export", params={"format": "tmx"})
     tmx = ET.fromstring(export.content)
-    rows = list(csv.reader(io.StringIO(
-        client.get(f"/v1/batches/{batch_id}/export", params={"format": "csv"}).text)))
-    print(f"exports: JSONL {len(articles)} articles (expected {done}); "
-          f"TMX valid XML, {len(tmx.findall('body/tu'))} units (expected {sentences}); "
-          f"CSV {len(rows) - 1} rows (expected {paragraphs})")
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(f"/v1/batches/{batch_id}/export", params={"format": "csv"}).text)
+        )
+    )
+    print(
+        f"exports: JSONL {len(articles)} articles (expected {done}); "
+        f"TMX valid XML, {len(tmx.findall('body/tu'))} units (expected {sentences}); "
+        f"CSV {len(rows) - 1} rows (expected {paragraphs})"
+    )
 
 
 if __name__ == "__main__":

@@ -58,25 +58,33 @@ def main() -> int:
     bulk = [sample_articles()[i % len(sample_articles())] for i in range(args.bulk)]
     with tempfile.TemporaryDirectory() as tmp:
         database = f"sqlite+aiosqlite:///{Path(tmp) / 'latency.db'}"
-        os.environ.update({
-            "DATABASE_URL": database,
-            "TARJAMA_MODEL": args.model,
-            "TARJAMA_TRANSLATION_MEMORY": "false",
-            "TARJAMA_QUEUE_NAME": f"tarjama-latency:{os.getpid()}",
-        })
+        os.environ.update(
+            {
+                "DATABASE_URL": database,
+                "TARJAMA_MODEL": args.model,
+                "TARJAMA_TRANSLATION_MEMORY": "false",
+                "TARJAMA_QUEUE_NAME": f"tarjama-latency:{os.getpid()}",
+            }
+        )
         migrate(database)
         key = run_in_transaction(database, lambda s: create_key(s, "bench", KeyRole.submit))[1]
         redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-        with local_stack(redis_url, Path(tmp) / "logs") as (api, _), httpx.Client(
-            base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=600
-        ) as client:
+        with (
+            local_stack(redis_url, Path(tmp) / "logs") as (api, _),
+            httpx.Client(
+                base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=600
+            ) as client,
+        ):
             time_article(client, urgent)  # warm-up: model loaded, caches filled
             idle = [time_article(client, urgent) for _ in range(args.repeats)]
             body = "\n".join(
                 json.dumps({"text": t, "force": True}, ensure_ascii=False) for t in bulk
             )
-            batch = client.post("/v1/batches", content=body.encode(),
-                                headers={"content-type": "application/x-ndjson"}).json()
+            batch = client.post(
+                "/v1/batches",
+                content=body.encode(),
+                headers={"content-type": "application/x-ndjson"},
+            ).json()
             loaded, queued_behind = [], []
             for _ in range(args.repeats):
                 time.sleep(1.0)  # let the worker get well into the batch
@@ -88,8 +96,10 @@ def main() -> int:
 
     idle_s, loaded_s = statistics.median(idle), statistics.median(loaded)
     print(f"model {args.model}; interactive article: {urgent.count(chr(10))} lines (SY24)")
-    print(f"bulk batch: {args.bulk} articles; queued ahead at each try: {queued_behind}; "
-          f"{done} bulk articles done meanwhile")
+    print(
+        f"bulk batch: {args.bulk} articles; queued ahead at each try: {queued_behind}; "
+        f"{done} bulk articles done meanwhile"
+    )
     print("| case | runs (s) | median (s) |")
     print("|---|---|---:|")
     print(f"| idle service | {', '.join(f'{t:.2f}' for t in idle)} | {idle_s:.2f} |")

@@ -175,9 +175,10 @@ def score(articles: Sequence[Article], systems: Sequence[System]) -> Result:
 
 def paired_comparison(ours: Result, theirs: Result, rouge_type: str) -> str:
     """Per-article wins/ties/losses and a paired bootstrap 95% interval of the mean gain."""
-    gains = [a - b for a, b in zip(
-            ours.per_article[rouge_type], theirs.per_article[rouge_type], strict=True
-        )]
+    gains = [
+        a - b
+        for a, b in zip(ours.per_article[rouge_type], theirs.per_article[rouge_type], strict=True)
+    ]
     wins = sum(g > GAIN_TIE for g in gains)
     losses = sum(g < -GAIN_TIE for g in gains)
     resampler = random.Random(BOOTSTRAP_SEED)

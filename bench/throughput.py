@@ -87,28 +87,45 @@ def build_opus_shape(workdir: Path) -> tuple[Path, Path | None]:
     """(CTranslate2 int8 dir, Hugging Face dir or None) for the OPUS-MT-shaped model."""
     ct2_dir = workdir / "opus-shape-ct2"
     if not have_torch():
-        build_random_model(ct2_dir, tokenizer_texts(), name="opus-shape", shape=OPUS_MT_BASE,
-                           vocab_size=8000, model_vocab_size=OPUS_VOCAB, max_input_tokens=256)
+        build_random_model(
+            ct2_dir,
+            tokenizer_texts(),
+            name="opus-shape",
+            shape=OPUS_MT_BASE,
+            vocab_size=8000,
+            model_vocab_size=OPUS_VOCAB,
+            max_input_tokens=256,
+        )
         return ct2_dir, None
     import ctranslate2
 
     from models.synthetic import build_hf_marian
 
-    hf_dir = build_hf_marian(workdir / "opus-shape-hf", tokenizer_texts(), shape=OPUS_MT_BASE,
-                             vocab_size=8000, model_vocab_size=OPUS_VOCAB)
+    hf_dir = build_hf_marian(
+        workdir / "opus-shape-hf",
+        tokenizer_texts(),
+        shape=OPUS_MT_BASE,
+        vocab_size=8000,
+        model_vocab_size=OPUS_VOCAB,
+    )
     ctranslate2.converters.TransformersConverter(str(hf_dir)).convert(
         str(ct2_dir), quantization="int8", force=True
     )
     for name in ("source.spm", "target.spm"):
         (ct2_dir / name).write_bytes((hf_dir / name).read_bytes())
-    ModelCard(name="opus-shape", architecture="marian transformer-base, random weights",
-              max_input_tokens=256, origin="bench/throughput.py",
-              sha256={"model.bin": sha256_file(ct2_dir / "model.bin")}).save(ct2_dir)
+    ModelCard(
+        name="opus-shape",
+        architecture="marian transformer-base, random weights",
+        max_input_tokens=256,
+        origin="bench/throughput.py",
+        sha256={"model.bin": sha256_file(ct2_dir / "model.bin")},
+    ).save(ct2_dir)
     return ct2_dir, hf_dir
 
 
-def bare(model_dir: Path, units: list[str], beam: int, tokens: int, split: tuple[int, int],
-         workdir: Path) -> dict:
+def bare(
+    model_dir: Path, units: list[str], beam: int, tokens: int, split: tuple[int, int], workdir: Path
+) -> dict:
     """(a) CTranslate2 alone, on pre-tokenized input, one translate_batch call for all, in a
     process of its own (`bench/bare_engine.py`) whose peak memory is the engine's.
 
@@ -116,19 +133,35 @@ def bare(model_dir: Path, units: list[str], beam: int, tokens: int, split: tuple
     """
     replicas, threads = split
     request = workdir / "bare-request.json"
-    request.write_text(json.dumps({
-        "model_dir": str(model_dir), "units": units, "beam": beam, "tokens": tokens,
-        "replicas": replicas, "threads": threads, "batch_tokens": BATCH_TOKENS,
-    }, ensure_ascii=False), encoding="utf-8")
-    done = subprocess.run([sys.executable, str(REPO / "bench" / "bare_engine.py"), str(request)],
-                          capture_output=True, text=True, check=True)
+    request.write_text(
+        json.dumps(
+            {
+                "model_dir": str(model_dir),
+                "units": units,
+                "beam": beam,
+                "tokens": tokens,
+                "replicas": replicas,
+                "threads": threads,
+                "batch_tokens": BATCH_TOKENS,
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "bare_engine.py"), str(request)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["peak_rss_mb"] = round(result["peak_rss_mb"], 1)
     return result
 
 
-def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: Path,
-            workers: int = 1) -> dict:
+def service(
+    model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: Path, workers: int = 1
+) -> dict:
     """(b) The whole service on this machine: API, Redis, `workers` workers (sharing the
     cores' replicas between them), SQLite."""
     import httpx
@@ -138,15 +171,17 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
     from service.storage.keys import create_key
 
     database = f"sqlite+aiosqlite:///{workdir / f'bench-{beam}.db'}"
-    os.environ.update({
-        "DATABASE_URL": database,
-        "TARJAMA_MODEL": str(model_dir),
-        "TARJAMA_BEAM_SIZE": str(beam),
-        "TARJAMA_FIXED_OUTPUT_TOKENS": str(tokens),
-        "TARJAMA_TRANSLATION_MEMORY": "false",
-        "TARJAMA_QUEUE_NAME": f"tarjama-bench:{os.getpid()}:{beam}",
-        "TARJAMA_TRANSLATE_REPLICAS": str(max(1, CORES // workers)),
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": database,
+            "TARJAMA_MODEL": str(model_dir),
+            "TARJAMA_BEAM_SIZE": str(beam),
+            "TARJAMA_FIXED_OUTPUT_TOKENS": str(tokens),
+            "TARJAMA_TRANSLATION_MEMORY": "false",
+            "TARJAMA_QUEUE_NAME": f"tarjama-bench:{os.getpid()}:{beam}",
+            "TARJAMA_TRANSLATE_REPLICAS": str(max(1, CORES // workers)),
+        }
+    )
     migrate(database)
     key = run_in_transaction(database, lambda s: create_key(s, "bench", KeyRole.submit))[1]
     body = "\n".join(json.dumps({"text": t, "force": True}, ensure_ascii=False) for t in texts)
@@ -159,8 +194,11 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
             _warm_up(c)  # the workers have loaded their model before the clock starts
             before = {pid: thread_cpu_s(pid) for pid in pids}
             started = time.time()
-            response = c.post("/v1/batches", content=body.encode(),
-                              headers={"content-type": "application/x-ndjson"})
+            response = c.post(
+                "/v1/batches",
+                content=body.encode(),
+                headers={"content-type": "application/x-ndjson"},
+            )
             response.raise_for_status()
             batch_id = response.json()["id"]
             while not (batch := c.get(f"/v1/batches/{batch_id}").json())["finished"]:
@@ -174,14 +212,20 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
     units = sum(len(article_units(t)) for t in texts)
 
     def used(pid: int, only: int | None = None) -> float:
-        return sum(s - before[pid].get(t, 0.0) for t, s in after[pid].items()
-                   if only is None or t == only)
+        return sum(
+            s - before[pid].get(t, 0.0) for t, s in after[pid].items() if only is None or t == only
+        )
 
     worker_cpu = sum(used(pid) for pid in worker_pids)
-    return {"seconds": seconds, "tokens_per_s": units * tokens / seconds, "peak_rss_mb": rss,
-            "cpu_s": worker_cpu + used(api_pid), "worker_cpu_s": worker_cpu,
-            "worker_loop_cpu_s": sum(used(pid, only=pid) for pid in worker_pids),
-            "api_cpu_s": used(api_pid)}
+    return {
+        "seconds": seconds,
+        "tokens_per_s": units * tokens / seconds,
+        "peak_rss_mb": rss,
+        "cpu_s": worker_cpu + used(api_pid),
+        "worker_cpu_s": worker_cpu,
+        "worker_loop_cpu_s": sum(used(pid, only=pid) for pid in worker_pids),
+        "api_cpu_s": used(api_pid),
+    }
 
 
 def _warm_up(client) -> None:
@@ -203,11 +247,19 @@ def hf(hf_dir: Path, units: list[str], beam: int, tokens: int) -> dict:
     with torch.inference_mode():
         for i in range(0, len(ordered), 32):
             batch = tokenizer(ordered[i : i + 32], return_tensors="pt", padding=True)
-            model.generate(**batch, num_beams=beam, min_new_tokens=tokens,
-                           max_new_tokens=tokens, do_sample=False)
+            model.generate(
+                **batch,
+                num_beams=beam,
+                min_new_tokens=tokens,
+                max_new_tokens=tokens,
+                do_sample=False,
+            )
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "tokens_per_s": len(units) * tokens / seconds,
-            "cpu_s": time.process_time() - cpu}
+    return {
+        "seconds": seconds,
+        "tokens_per_s": len(units) * tokens / seconds,
+        "cpu_s": time.process_time() - cpu,
+    }
 
 
 def median_run(runs: list[dict]) -> dict:
@@ -219,8 +271,15 @@ def median_run(runs: list[dict]) -> dict:
     return chosen
 
 
-def measure(name: str, model_dir: Path, hf_dir: Path | None, texts: list[str], beam: int,
-            args, workdir: Path) -> list[tuple]:
+def measure(
+    name: str,
+    model_dir: Path,
+    hf_dir: Path | None,
+    texts: list[str],
+    beam: int,
+    args,
+    workdir: Path,
+) -> list[tuple]:
     """Rows for one model and beam: every system, runs interleaved, medians."""
     units = [u for t in texts for u in article_units(t)]
     runs: dict[str, list[dict]] = {}
@@ -229,20 +288,28 @@ def measure(name: str, model_dir: Path, hf_dir: Path | None, texts: list[str], b
             if repeat and split[0] == 1:
                 continue  # the one-replica split is a reference point: one run is enough
             runs.setdefault(system, []).append(
-                bare(model_dir, units, beam, args.tokens, split, workdir))
+                bare(model_dir, units, beam, args.tokens, split, workdir)
+            )
         if not args.skip_service:
             runs.setdefault("service", []).append(
-                service(model_dir, texts, beam, args.tokens, workdir))
+                service(model_dir, texts, beam, args.tokens, workdir)
+            )
             if args.workers > 1:
                 runs.setdefault(f"service, {args.workers} workers", []).append(
-                    service(model_dir, texts, beam, args.tokens, workdir, args.workers))
-        print(f"  {name} beam {beam}, run {repeat + 1}: " + ", ".join(
-            f"{system} {r[-1]['tokens_per_s']:.0f}" for system, r in runs.items()), flush=True)
+                    service(model_dir, texts, beam, args.tokens, workdir, args.workers)
+                )
+        print(
+            f"  {name} beam {beam}, run {repeat + 1}: "
+            + ", ".join(f"{system} {r[-1]['tokens_per_s']:.0f}" for system, r in runs.items()),
+            flush=True,
+        )
     if hf_dir is not None and not args.skip_transformers:
         runs["transformers fp32"] = [hf(hf_dir, units[: args.hf_units], beam, args.tokens)]
     base = median_run(runs["bare ctranslate2"])["tokens_per_s"]
-    return [(name, beam, system, median_run(r), median_run(r)["tokens_per_s"] / base)
-            for system, r in runs.items()]
+    return [
+        (name, beam, system, median_run(r), median_run(r)["tokens_per_s"] / base)
+        for system, r in runs.items()
+    ]
 
 
 def main() -> int:
@@ -251,11 +318,19 @@ def main() -> int:
     parser.add_argument("--hf-units", type=int, default=200, help="sentences for transformers")
     parser.add_argument("--beams", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--tokens", type=int, default=40, help="target tokens per sentence")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="runs of each system (interleaved); medians are reported")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="runs of each system (interleaved); medians are reported",
+    )
     parser.add_argument("--model", choices=["opus-shape", "shipped", "all"], default="all")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="also run the service with this many worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="also run the service with this many worker processes",
+    )
     parser.add_argument("--skip-service", action="store_true")
     parser.add_argument("--skip-transformers", action="store_true")
     args = parser.parse_args()
@@ -263,9 +338,12 @@ def main() -> int:
     texts = articles_for(args.units)
     units = [u for t in texts for u in article_units(t)]
     per_article = len(units) / len(texts)
-    print(f"{len(units)} sentences in {len(texts)} articles ({per_article:.1f} per article), "
-          f"{args.tokens} target tokens each, {CORES} cores, batches of {BATCH_TOKENS} tokens "
-          f"(beam hypotheses counted), median of {args.repeats} runs", flush=True)
+    print(
+        f"{len(units)} sentences in {len(texts)} articles ({per_article:.1f} per article), "
+        f"{args.tokens} target tokens each, {CORES} cores, batches of {BATCH_TOKENS} tokens "
+        f"(beam hypotheses counted), median of {args.repeats} runs",
+        flush=True,
+    )
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -282,23 +360,31 @@ def main() -> int:
                 rows += measure(name, model_dir, hf_dir, texts, beam, args, workdir)
 
     replicas, threads = SPLITS["bare ctranslate2"]
-    print(f"\nbare ctranslate2: {replicas} replicas x {threads} thread (the service's default); "
-          f"1 replica: x {CORES} threads. Ratios are to bare ctranslate2.\n")
-    print("| model | beam | system | target tok/s | articles/hour | ratio to bare | runs "
-          "| CPU s | peak RSS |")
+    print(
+        f"\nbare ctranslate2: {replicas} replicas x {threads} thread (the service's default); "
+        f"1 replica: x {CORES} threads. Ratios are to bare ctranslate2.\n"
+    )
+    print(
+        "| model | beam | system | target tok/s | articles/hour | ratio to bare | runs "
+        "| CPU s | peak RSS |"
+    )
     print("|---|---:|---|---:|---:|---:|---|---:|---:|")
     for name, beam, system, result, ratio in rows:
         per_hour = result["tokens_per_s"] * 3600 / (args.tokens * per_article)
         rss = f"{result['peak_rss_mb']:.0f} MB" if result.get("peak_rss_mb") else ""
         each = " ".join(f"{r:.0f}" for r in result["runs"])
-        print(f"| {name} | {beam} | {system} | {result['tokens_per_s']:.0f} | {per_hour:.0f} "
-              f"| {ratio:.2f} | {each} | {result['cpu_s']:.1f} | {rss} |")
+        print(
+            f"| {name} | {beam} | {system} | {result['tokens_per_s']:.0f} | {per_hour:.0f} "
+            f"| {ratio:.2f} | {each} | {result['cpu_s']:.1f} | {rss} |"
+        )
     print()
     print("Where the service's CPU went (seconds, median run): worker (its event loop), API")
     for name, beam, _system, result, _ in rows:
         if "worker_cpu_s" in result:
-            print(f"  {name} beam {beam}: worker {result['worker_cpu_s']:.1f} "
-                  f"({result['worker_loop_cpu_s']:.1f}), API {result['api_cpu_s']:.1f}")
+            print(
+                f"  {name} beam {beam}: worker {result['worker_cpu_s']:.1f} "
+                f"({result['worker_loop_cpu_s']:.1f}), API {result['api_cpu_s']:.1f}"
+            )
     return 0
 
 

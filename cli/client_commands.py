@@ -105,13 +105,17 @@ def submit(
         params["glossary"] = glossary
     with _client(api_url, key) as client:
         response = client.post(
-            "/v1/batches", params=params, content=ndjson_body(files),
+            "/v1/batches",
+            params=params,
+            content=ndjson_body(files),
             headers={"Content-Type": "application/x-ndjson"},
         )
         _fail(response)
         created = response.json()
-        typer.echo(f"batch {created['id']}: {created['accepted']} accepted, "
-                   f"{created['rejected_total']} rejected")
+        typer.echo(
+            f"batch {created['id']}: {created['accepted']} accepted, "
+            f"{created['rejected_total']} rejected"
+        )
         for line in created["rejected"]:
             typer.echo(f"  line {line['line']}: {line['error']}", err=True)
         if wait and created["accepted"]:
@@ -119,8 +123,12 @@ def submit(
 
 
 def _wait(client: httpx.Client, batch_id: str) -> None:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True)) as progress:
         task = progress.add_task("translating", total=None)
         while True:
@@ -144,8 +152,14 @@ def batches(api_url: str = ApiUrl, key: str = ApiKey, limit: int = 20) -> None:
     table = Table("id", "name", "priority", "total", "done", "failed", "progress", "created")
     for b in response.json()["items"]:
         table.add_row(
-            b["id"], b["name"] or "", b["priority"], str(b["total"]), str(b["counts"]["done"]),
-            str(b["counts"]["failed"]), f"{b['progress']:.0%}", b["created_at"][:19],
+            b["id"],
+            b["name"] or "",
+            b["priority"],
+            str(b["total"]),
+            str(b["counts"]["done"]),
+            str(b["counts"]["failed"]),
+            f"{b['progress']:.0%}",
+            b["created_at"][:19],
         )
     Console().print(table)
 
@@ -202,8 +216,10 @@ def import_file(
         )
     _fail(response)
     result = response.json()
-    typer.echo(f"{result['updated']} updated, {result['unchanged']} unchanged, "
-               f"{result['rejected_total']} rejected")
+    typer.echo(
+        f"{result['updated']} updated, {result['unchanged']} unchanged, "
+        f"{result['rejected_total']} rejected"
+    )
     _report_rejected(result["rejected"], result["rejected_total"])
 
 
@@ -221,13 +237,16 @@ def memory_import(
     """Add a TMX file's ar->en units to the memory as reviewed entries."""
     with _client(api_url, key) as client:
         response = client.post(
-            "/v1/memory/import", content=file.read_bytes(),
+            "/v1/memory/import",
+            content=file.read_bytes(),
             headers={"Content-Type": "application/x-tmx+xml"},
         )
     _fail(response)
     result = response.json()
-    typer.echo(f"{result['imported']} imported ({result['entries']} sentences), "
-               f"{result['rejected_total']} rejected")
+    typer.echo(
+        f"{result['imported']} imported ({result['entries']} sentences), "
+        f"{result['rejected_total']} rejected"
+    )
     _report_rejected(result["rejected"], result["rejected_total"])
 
 
@@ -268,7 +287,9 @@ def glossary_import(
         raise typer.BadParameter(f"{path} does not exist")
     with _client(api_url, key) as client:
         response = client.post(
-            "/v1/glossaries", params={"name": name or path.stem}, content=path.read_bytes(),
+            "/v1/glossaries",
+            params={"name": name or path.stem},
+            content=path.read_bytes(),
             headers={"Content-Type": content_type},
         )
         _fail(response)

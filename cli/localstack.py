@@ -107,8 +107,17 @@ def local_stack(redis_url: str, log_dir: Path, workers: int = 1) -> Iterator[tup
             log = log_dir / "redis.log"
             proc = stack.enter_context(
                 process(
-                    [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-                     "--save", "", "--appendonly", "no"],
+                    [
+                        redis_server_binary(),
+                        "--port",
+                        str(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                    ],
                     log,
                 )
             )

@@ -59,6 +59,7 @@ def worker(burst: bool = typer.Option(False, help="Exit when the queue is empty.
     configure_logging(settings)
     _use_uvloop()
     if burst:
+
         async def run() -> None:
             w = build_worker(settings, burst=True)
             try:

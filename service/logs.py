@@ -17,7 +17,9 @@ from service.config import Settings
 # Attributes every LogRecord has; anything else on a record came from `extra` (but for
 # uvicorn's copy of its message with terminal colours).
 _STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
-    "message", "asctime", "color_message",
+    "message",
+    "asctime",
+    "color_message",
 }
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 

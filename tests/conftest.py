@@ -187,7 +187,10 @@ async def sign_in(app_or_url: FastAPI | str, key: str) -> str:
     if isinstance(app_or_url, str):
         options = {"base_url": app_or_url}
     else:
-        options = {"transport": httpx.ASGITransport(app=app_or_url), "base_url": "http://tarjama.test"}
+        options = {
+            "transport": httpx.ASGITransport(app=app_or_url),
+            "base_url": "http://tarjama.test",
+        }
     async with httpx.AsyncClient(**options) as browser:
         response = await browser.post("/review/login", data={"key": key})
     assert response.status_code == 303, response.text

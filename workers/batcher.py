@@ -50,9 +50,7 @@ class Engine(Protocol):
     max_batch_tokens: int
     extra_source_tokens: int
 
-    def prepare(
-        self, sentence: str, keep: Sequence[tuple[int, int]] = ()
-    ) -> list[list[str]]: ...
+    def prepare(self, sentence: str, keep: Sequence[tuple[int, int]] = ()) -> list[list[str]]: ...
 
     def translate_pieces(
         self, pieces: Sequence[list[str]], *, attention: bool = False
@@ -156,18 +154,18 @@ class SentenceBatcher:
             return []
         spans = []
         if glossary:
-            prepared = await asyncio.to_thread(_prepare_keeping_terms, self._engine, sentences,
-                                               glossary)
+            prepared = await asyncio.to_thread(
+                _prepare_keeping_terms, self._engine, sentences, glossary
+            )
             pieces = [p for sentence in prepared for p in sentence]
             spans = await asyncio.to_thread(lambda: [piece_spans(p, glossary) for p in pieces])
         else:
-            prepared = await asyncio.to_thread(
-                lambda: [self._engine.prepare(s) for s in sentences]
-            )
+            prepared = await asyncio.to_thread(lambda: [self._engine.prepare(s) for s in sentences])
             pieces = [p for sentence in prepared for p in sentence]
         future = asyncio.get_running_loop().create_future()
-        request = _Request([len(s) for s in prepared], urgent, future, [None] * len(pieces),
-                           len(pieces), spans)
+        request = _Request(
+            [len(s) for s in prepared], urgent, future, [None] * len(pieces), len(pieces), spans
+        )
         if not pieces:  # every sentence blank
             return request.translations()
         extra = self._engine.extra_source_tokens
@@ -246,8 +244,9 @@ class SentenceBatcher:
                 self._finish(requests[0], exc=exc)
                 return
             # Translate each request's share alone, so one bad article fails only itself.
-            log.warning("shared call failed (%s); retrying its %d requests alone", exc,
-                        len(requests))
+            log.warning(
+                "shared call failed (%s); retrying its %d requests alone", exc, len(requests)
+            )
             for request in requests:
                 await self._serve([p for p in batch if p.request is request])
             return

@@ -51,7 +51,8 @@ async def translate_article(ctx: dict, article_id: str) -> str:
                 work = await leases.guard(lost, _translate(ctx, article))
         except LeaseLostError:
             log.warning(
-                "article %s: its lease was taken, another run finishes it", article_id,
+                "article %s: its lease was taken, another run finishes it",
+                article_id,
                 extra={"article_id": article_id},
             )
             return "skipped: lease lost"
@@ -88,13 +89,19 @@ async def translate_article(ctx: dict, article_id: str) -> str:
             # the queue; the reconciler queues it again once this job has ended.
             log.error(
                 "article %s: still unavailable after %d tries, released for later: %s",
-                article_id, job_try, exc, extra={"article_id": article_id},
+                article_id,
+                job_try,
+                exc,
+                extra={"article_id": article_id},
             )
             await _release_quietly(ctx, article_id)
             raise
         delay = min(RETRY_BASE_DELAY_S * 2 ** (job_try - 1), RETRY_MAX_DELAY_S)
         log.warning(
-            "article %s: transient error, retry in %ss: %s", article_id, delay, exc,
+            "article %s: transient error, retry in %ss: %s",
+            article_id,
+            delay,
+            exc,
             extra={"article_id": article_id},
         )
         raise Retry(defer=delay) from exc
@@ -131,7 +138,11 @@ async def _translate(ctx: dict, article: Row) -> _Work:
         # A reviewed sentence is not translated: the loop below puts the reviewer's English.
         from_memory = known | {keys[i]: (text, None) for i, text in reviewed.items()}
         translations, translated = await _translate_units(
-            ctx, units, keys, from_memory, urgent=article.priority == Priority.interactive,
+            ctx,
+            units,
+            keys,
+            from_memory,
+            urgent=article.priority == Priority.interactive,
             glossary=glossary,
         )
         origins = [SentenceOrigin.memory if k in known else SentenceOrigin.model for k in keys]
@@ -216,7 +227,12 @@ async def _glossary(ctx: dict, session, glossary_id: str) -> Glossary | None:
 
 
 async def _translate_units(
-    ctx: dict, units: list[str], keys: list[str], known: dict, *, urgent: bool,
+    ctx: dict,
+    units: list[str],
+    keys: list[str],
+    known: dict,
+    *,
+    urgent: bool,
     glossary: Glossary | None = None,
 ) -> tuple[list[Translation], list[tuple[str, str, str, float]]]:
     """Translations of `units` (whose memory keys are `keys`), taking those the memory

@@ -107,8 +107,12 @@ class PriorityWorker(Worker):
         cutoff = now - INTERACTIVE_CUTOFF_MS
         bulk_full = len(self._bulk_jobs) >= self.bulk_limit
         queued = await self.pool.zrangebyscore(
-            self.queue_name, min=float("-inf"), max=cutoff if bulk_full else now,
-            start=self._queue_read_offset, num=count, withscores=True,
+            self.queue_name,
+            min=float("-inf"),
+            max=cutoff if bulk_full else now,
+            start=self._queue_read_offset,
+            num=count,
+            withscores=True,
         )
         free = self.max_jobs - self.job_counter  # arq's start_jobs would wait for more
         allowed: list[bytes] = []

@@ -82,7 +82,8 @@ async def take_back_lapsed(ctx: dict) -> ReconcileReport:
                 continue  # finished, renewed or started again meanwhile
             if article.attempts >= settings.job_max_tries:
                 await article_store.fail_article(
-                    session, article.id,
+                    session,
+                    article.id,
                     f"the worker stopped {article.attempts} times while translating this article",
                 )
                 report.failed += 1
@@ -127,8 +128,12 @@ async def _enqueue(ctx: dict, requeue: _Requeue, report: ReconcileReport) -> Non
     was created, in order), ahead of work that came after them."""
     for (priority, not_before), articles in requeue.items():
         await enqueue_articles(
-            ctx["redis"], [a for a, _ in articles], Priority(priority), not_before=not_before,
-            queue_name=ctx["settings"].queue_name, queued_at=min(c for _, c in articles),
+            ctx["redis"],
+            [a for a, _ in articles],
+            Priority(priority),
+            not_before=not_before,
+            queue_name=ctx["settings"].queue_name,
+            queued_at=min(c for _, c in articles),
         )
         report.requeued += len(articles)
 

@@ -46,8 +46,14 @@ def csv_rows(article: ArticlePublic) -> Iterable[str]:
     writer = csv.writer(buffer)
     for p in article.paragraphs:
         writer.writerow(
-            [article.id, article.external_id or "", p.index, p.ar, p.en,
-             int(any(s.edited for s in p.sentences))]
+            [
+                article.id,
+                article.external_id or "",
+                p.index,
+                p.ar,
+                p.en,
+                int(any(s.edited for s in p.sentences)),
+            ]
         )
     yield buffer.getvalue()
 

@@ -117,7 +117,8 @@ class SnapshotCollector:
     def collect(self) -> Iterator[Metric]:
         s = self.snapshot
         up = GaugeMetricFamily(
-            "tarjama_dependency_up", "1 if the dependency answered this scrape",
+            "tarjama_dependency_up",
+            "1 if the dependency answered this scrape",
             labels=["dependency"],
         )
         up.add_metric(["database"], int(s.database_up))

@@ -224,8 +224,10 @@ async def save_result(
     if result.paragraphs:
         inserted = await session.execute(
             insert(paragraphs).returning(paragraphs.c.index, paragraphs.c.pk),
-            [{"article_id": article_id, "index": p.index, "ar": p.ar, "en": p.en}
-             for p in result.paragraphs],
+            [
+                {"article_id": article_id, "index": p.index, "ar": p.ar, "en": p.en}
+                for p in result.paragraphs
+            ],
         )
         paragraph_pks = dict(inserted.all())
     sentence_rows = [
@@ -265,8 +267,11 @@ async def fail_article(session: AsyncSession, article_id: str, error: str) -> No
         update(Article)
         .where(Article.id == article_id, Article.status != ArticleStatus.done)
         .values(
-            status=ArticleStatus.failed, error=error[:MAX_ERROR_CHARS], finished_at=utcnow(),
-            lease_holder=None, lease_expires_at=None,
+            status=ArticleStatus.failed,
+            error=error[:MAX_ERROR_CHARS],
+            finished_at=utcnow(),
+            lease_holder=None,
+            lease_expires_at=None,
         )
     )
 
@@ -283,8 +288,13 @@ class PendingArticle:
 
 
 _PENDING_COLUMNS = (
-    Article.seq, Article.id, Article.status, Article.priority, Article.not_before,
-    Article.attempts, Article.created_at,
+    Article.seq,
+    Article.id,
+    Article.status,
+    Article.priority,
+    Article.not_before,
+    Article.attempts,
+    Article.created_at,
 )
 
 
@@ -339,7 +349,7 @@ async def take_back_article(session: AsyncSession, article_id: str, now: datetim
         session,
         update(Article)
         .where(Article.id == article_id, _lapsed(now))
-        .values(status=ArticleStatus.queued, lease_holder=None, lease_expires_at=None)
+        .values(status=ArticleStatus.queued, lease_holder=None, lease_expires_at=None),
     )
     return changed == 1
 

@@ -49,17 +49,19 @@ async def revoke_key(session: AsyncSession, key_id: str) -> bool:
     """Revoke by id or by shown prefix, ending its review sessions; False when no active
     key matches."""
     matching = (
-        await session.execute(
-            select(ApiKey.id).where(
-                equals(ApiKey.id, key_id) | equals(ApiKey.prefix, key_id),
-                ApiKey.revoked_at.is_(None),
+        (
+            await session.execute(
+                select(ApiKey.id).where(
+                    equals(ApiKey.id, key_id) | equals(ApiKey.prefix, key_id),
+                    ApiKey.revoked_at.is_(None),
+                )
             )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     if not matching:
         return False
-    await session.execute(
-        update(ApiKey).where(ApiKey.id.in_(matching)).values(revoked_at=utcnow())
-    )
+    await session.execute(update(ApiKey).where(ApiKey.id.in_(matching)).values(revoked_at=utcnow()))
     await session.execute(delete(ReviewSession).where(ReviewSession.key_id.in_(matching)))
     return True

@@ -51,9 +51,7 @@ async def article_counts(session: AsyncSession) -> dict[str, int]:
 async def job_latency(session: AsyncSession, since) -> dict[str, Latency]:
     """Histogram of finished - created for articles finished since `since`, by priority."""
     elapsed = _elapsed_s(session, Article.created_at, Article.finished_at)
-    bucket_columns = [
-        func.sum(case((elapsed <= bound, 1), else_=0)) for bound in LATENCY_BUCKETS_S
-    ]
+    bucket_columns = [func.sum(case((elapsed <= bound, 1), else_=0)) for bound in LATENCY_BUCKETS_S]
     query = (
         select(Article.priority, func.count(), func.sum(elapsed), *bucket_columns)
         .where(Article.status == ArticleStatus.done, Article.finished_at >= since)
@@ -67,9 +65,7 @@ async def job_latency(session: AsyncSession, since) -> dict[str, Latency]:
 
 async def throughput(session: AsyncSession, since) -> float | None:
     """Units per second of translation time over recently finished, translated articles."""
-    query = select(
-        func.sum(Article.unit_count), func.sum(cast(Article.translate_ms, Float))
-    ).where(
+    query = select(func.sum(Article.unit_count), func.sum(cast(Article.translate_ms, Float))).where(
         Article.status == ArticleStatus.done,
         Article.finished_at >= since,
         Article.reused_from.is_(None),

@@ -136,9 +136,7 @@ class SentencePair(Base):
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
-    paragraph_pk: Mapped[int] = mapped_column(
-        ForeignKey("paragraph_pairs.pk", ondelete="CASCADE")
-    )
+    paragraph_pk: Mapped[int] = mapped_column(ForeignKey("paragraph_pairs.pk", ondelete="CASCADE"))
     paragraph_index: Mapped[int] = mapped_column(Integer)
     index: Mapped[int] = mapped_column(Integer)
     ar: Mapped[str] = mapped_column(Text)
@@ -306,9 +304,7 @@ class ReviewSession(Base):
     __tablename__ = "review_sessions"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key_id: Mapped[str] = mapped_column(
-        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
-    )
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 

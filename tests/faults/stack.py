@@ -64,16 +64,32 @@ class Stack:
 
     def start_redis(self) -> None:
         self.redis = self._spawn(
-            [redis_server_binary(), "--port", str(self.redis_port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
+            [
+                redis_server_binary(),
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             "redis",
         )
         self._wait(lambda: redis_answers(self.env["REDIS_URL"]), "redis")
 
     def start_api(self) -> None:
         self.api = self._spawn(
-            [sys.executable, "-m", "cli.main", "serve", "--port", str(self.api_port),
-             "--no-migrate"],
+            [
+                sys.executable,
+                "-m",
+                "cli.main",
+                "serve",
+                "--port",
+                str(self.api_port),
+                "--no-migrate",
+            ],
             "api",
         )
         self._wait(self._api_ready, "api")
@@ -126,16 +142,21 @@ def submit_batch(stack: Stack) -> str:
     run = uuid.uuid4().hex[:8]
     lines = [
         json.dumps(
-            {"text": f"خبر {run} رقم {i}.\n"
-                     f"قال المتحدث إن الاجتماع {i} انتهى. وأضاف أن النتائج ستعلن.",
-             "external_id": f"{run}-{i}"},
+            {
+                "text": f"خبر {run} رقم {i}.\n"
+                f"قال المتحدث إن الاجتماع {i} انتهى. وأضاف أن النتائج ستعلن.",
+                "external_id": f"{run}-{i}",
+            },
             ensure_ascii=False,
         )
         for i in range(ARTICLES)
     ]
     with api_client(stack) as c:
-        response = c.post("/v1/batches", content="\n".join(lines),
-                          headers={"content-type": "application/x-ndjson"})
+        response = c.post(
+            "/v1/batches",
+            content="\n".join(lines),
+            headers={"content-type": "application/x-ndjson"},
+        )
     response.raise_for_status()
     assert response.json()["accepted"] == ARTICLES
     return response.json()["id"]
@@ -165,22 +186,36 @@ async def assert_done_exactly_once(database_url: str, batch_id: str) -> None:
     """Every article of the batch is done, and its results are stored once."""
     in_batch = Article.batch_id == batch_id
     async with open_sessions(database_url) as sessions, sessions() as conn:
-        statuses = dict((await conn.execute(
-            select(Article.status, func.count()).where(in_batch).group_by(Article.status)
-        )).all())
-        paragraphs = (await conn.execute(
-            select(ParagraphPair.article_id, func.count(),
-                   func.count(func.distinct(ParagraphPair.index)))
-            .join(Article, Article.id == ParagraphPair.article_id).where(in_batch)
-            .group_by(ParagraphPair.article_id)
-        )).all()
+        statuses = dict(
+            (
+                await conn.execute(
+                    select(Article.status, func.count()).where(in_batch).group_by(Article.status)
+                )
+            ).all()
+        )
+        paragraphs = (
+            await conn.execute(
+                select(
+                    ParagraphPair.article_id,
+                    func.count(),
+                    func.count(func.distinct(ParagraphPair.index)),
+                )
+                .join(Article, Article.id == ParagraphPair.article_id)
+                .where(in_batch)
+                .group_by(ParagraphPair.article_id)
+            )
+        ).all()
         sentences = await conn.scalar(
-            select(func.count()).select_from(SentencePair)
-            .join(Article, Article.id == SentencePair.article_id).where(in_batch)
+            select(func.count())
+            .select_from(SentencePair)
+            .join(Article, Article.id == SentencePair.article_id)
+            .where(in_batch)
         )
         summaries = await conn.scalar(
-            select(func.count()).select_from(Summary)
-            .join(Article, Article.id == Summary.article_id).where(in_batch)
+            select(func.count())
+            .select_from(Summary)
+            .join(Article, Article.id == Summary.article_id)
+            .where(in_batch)
         )
     assert statuses == {"done": ARTICLES}
     assert len(paragraphs) == ARTICLES

@@ -60,8 +60,11 @@ def test_segmenter_covers_hostile_text_in_order(text):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile_text, st.one_of(st.none(), st.text(alphabet=HOSTILE, min_size=1, max_size=40)),
-       st.one_of(st.none(), st.integers(1, 50)))
+@given(
+    hostile_text,
+    st.one_of(st.none(), st.text(alphabet=HOSTILE, min_size=1, max_size=40)),
+    st.one_of(st.none(), st.integers(1, 50)),
+)
 def test_every_sentence_lands_in_one_pair_with_its_translation(text, title, summary_size):
     segmented = segment_article(text, title)
     units = segmented.units

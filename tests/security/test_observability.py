@@ -134,7 +134,10 @@ def test_configure_logging_sends_json_to_stderr(settings, capsys):
         root.handlers[:], level = saved
         root.setLevel(level)
     assert json.loads(line) | {"time": None} == {
-        "time": None, "level": "INFO", "logger": "uvicorn.error", "message": "started",
+        "time": None,
+        "level": "INFO",
+        "logger": "uvicorn.error",
+        "message": "started",
         "port": 8000,
     }
 

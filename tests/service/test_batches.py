@@ -52,8 +52,10 @@ async def test_ingest_stores_valid_lines_and_reports_invalid_ones(client, settin
     batch = (await client.get(f"/v1/batches/{body['id']}")).json()
     assert batch["counts"]["done"] == 3 and batch["finished"] and batch["progress"] == 1
     assert batch["articles_per_minute"] > 0 and batch["eta_seconds"] == 0
-    articles = [json.loads(line) for line in
-                (await client.get(f"/v1/batches/{body['id']}/export")).text.splitlines()]
+    articles = [
+        json.loads(line)
+        for line in (await client.get(f"/v1/batches/{body['id']}/export")).text.splitlines()
+    ]
     assert batch["finished_at"] == max(a["finished_at"] for a in articles)
     listed = (await client.get("/v1/batches")).json()["items"]
     assert body["id"] in [b["id"] for b in listed]
@@ -107,9 +109,12 @@ async def test_exports_validate(client, settings):
     await run_worker_burst(settings)
     articles = [
         (await client.get(f"/v1/articles/{a}")).json()
-        for a in [json.loads(line)["id"] for line in (
-            await client.get(f"/v1/batches/{batch_id}/export", params={"format": "jsonl"})
-        ).text.splitlines()]
+        for a in [
+            json.loads(line)["id"]
+            for line in (
+                await client.get(f"/v1/batches/{batch_id}/export", params={"format": "jsonl"})
+            ).text.splitlines()
+        ]
     ]
     assert [a["external_id"] for a in articles] == ["x0", "x1", "x2"]
 
@@ -127,9 +132,13 @@ async def test_exports_validate(client, settings):
     assert first.find("tuv/seg").text == sentences[0]["ar"]
     assert {p.attrib["type"] for p in first.findall("prop")} >= {"x-article-id", "x-paragraph"}
 
-    rows = list(csv.reader(io.StringIO(
-        (await client.get(f"/v1/batches/{batch_id}/export", params={"format": "csv"})).text
-    )))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                (await client.get(f"/v1/batches/{batch_id}/export", params={"format": "csv"})).text
+            )
+        )
+    )
     assert rows[0] == ["article_id", "external_id", "paragraph", "ar", "en", "edited"]
     assert len(rows) - 1 == sum(len(a["paragraphs"]) for a in articles)
     assert rows[1][3] == articles[0]["paragraphs"][0]["ar"]
@@ -150,9 +159,9 @@ async def test_export_of_unfinished_article_is_409(client):
 async def test_other_submitters_cannot_see_a_batch(client, app, make_key):
     from tests.conftest import http_client
 
-    batch_id = (
-        await client.post("/v1/batches", content=article_line(1), headers=NDJSON)
-    ).json()["id"]
+    batch_id = (await client.post("/v1/batches", content=article_line(1), headers=NDJSON)).json()[
+        "id"
+    ]
     async with http_client(app, await make_key("submit")) as stranger:
         assert (await stranger.get(f"/v1/batches/{batch_id}")).status_code == 404
         assert (await stranger.get(f"/v1/batches/{batch_id}/export")).status_code == 404

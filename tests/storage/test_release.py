@@ -8,9 +8,7 @@ from service.storage.db import transaction
 from tests.database import open_sessions
 
 
-async def test_a_released_article_is_queued_again_without_counting_the_attempt(
-    client, settings
-):
+async def test_a_released_article_is_queued_again_without_counting_the_attempt(client, settings):
     created = await client.post("/v1/articles", json={"text": "قال الوزير إن الحكومة ستدعم."})
     assert created.status_code == 202, created.text
     article_id = created.json()["id"]

@@ -194,7 +194,8 @@ async def test_a_failing_request_fails_alone(translator):
     batcher = SentenceBatcher(recording, concurrency=1)
     try:
         ok, bad = await asyncio.gather(
-            batcher.translate(["جملة جيدة."]), batcher.translate(["نص سيء."]),
+            batcher.translate(["جملة جيدة."]),
+            batcher.translate(["نص سيء."]),
             return_exceptions=True,
         )
     finally:

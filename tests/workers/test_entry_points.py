@@ -43,7 +43,11 @@ def start(command: list[str], settings: Settings) -> subprocess.CompletedProcess
         "TARJAMA_LOG_JSON": "false",
     }
     return subprocess.run(
-        [sys.executable, "-m", *command], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 

@@ -80,7 +80,11 @@ async def submit_article(
             )
             if idempotency_key:
                 await idempotency.remember(
-                    session, idempotency_key, "article", principal.key_id, article.id,
+                    session,
+                    idempotency_key,
+                    "article",
+                    principal.key_id,
+                    article.id,
                     request_hash=request_hash,
                 )
     except IntegrityError:

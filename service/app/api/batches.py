@@ -130,9 +130,18 @@ async def submit_batch(
             return await _replay(session, existing, response)
 
     try:
-        created = await _ingest(request, session, settings, principal, idempotency_key, priority,
-                                glossaries, name=name, not_before=not_before,
-                                callback_url=callback_url)
+        created = await _ingest(
+            request,
+            session,
+            settings,
+            principal,
+            idempotency_key,
+            priority,
+            glossaries,
+            name=name,
+            not_before=not_before,
+            callback_url=callback_url,
+        )
     except IntegrityError:  # a concurrent request with the same Idempotency-Key won
         await session.rollback()
         if not idempotency_key:
@@ -171,8 +180,9 @@ class _Glossaries:
         return self._checked[article.glossary]
 
 
-async def _ingest(request, session, settings, principal, idempotency_key, priority, glossaries,
-                  **options):
+async def _ingest(
+    request, session, settings, principal, idempotency_key, priority, glossaries, **options
+):
     """Store the batch and every valid line in one transaction."""
     accepted = 0
     rejected: list[RejectedLine] = []

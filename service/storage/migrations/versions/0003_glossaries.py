@@ -1,7 +1,7 @@
 """glossaries: terms enforced in translations
 
 Revision ID: 0003
-Revises: 0006
+Revises: 0002
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0006"  # after main's review sessions (was 0001 before the merge)
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

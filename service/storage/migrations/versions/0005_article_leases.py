@@ -1,7 +1,7 @@
 """article leases: the worker running an article, and until when
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-04
 """
 

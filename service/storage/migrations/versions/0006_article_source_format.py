@@ -1,6 +1,6 @@
 """articles: the format an article was sent in, and an HTML page as it came
 
-Revision ID: 0002
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-04
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
