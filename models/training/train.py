@@ -3,8 +3,12 @@
     python -m models.training.train --out models/ar-en-small
 
 Steps: seeded held-out split -> shared SentencePiece vocabulary -> MarianMT training
-(label smoothing, dropout, inverse-sqrt schedule, token batches, early stopping on
-held-out loss) -> checkpoint averaging -> CTranslate2 int8 -> scores -> model card.
+(corpus sampling weights, SentencePiece sampling, label smoothing, dropout, inverse-sqrt
+schedule, token batches, early stopping on TICO-19 dev loss) -> checkpoint averaging ->
+CTranslate2 int8 -> scores -> model card with the data manifest.
+
+Training saves `checkpoint.pt` in `--work-dir` at every evaluation; `--resume` goes on
+from it (a fresh epoch, the same schedule, the same best and recent checkpoints).
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ import sentencepiece as spm
 import torch
 from transformers import MarianMTModel
 
-from models.training import architecture, data, vocab
+from models.training import architecture, checkpoints, data, vocab
 from models.training.batches import IGNORE_INDEX, collate
 from models.training.checkpoints import RecentCheckpoints, snapshot
 
 SECONDS_PER_MINUTE = 60
+CHECKPOINT_NAME = "checkpoint.pt"
 
 
 @dataclass
@@ -78,11 +83,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--init-from", type=Path, default=None,
-                        help="continue training a saved Transformers model (its work-dir/hf), "
-                             "keeping its vocabulary")
+                        help="continue training a saved model, keeping its vocabulary: a "
+                             "Transformers directory (a work-dir's hf/) or a CTranslate2 one "
+                             "such as models/ar-en-small (its int8 weights are dequantised)")
     parser.add_argument("--start-step", type=int, default=0,
                         help="with --init-from: steps already done, so the schedule goes on")
+    parser.add_argument("--weights", type=parse_weights, default={},
+                        help="corpus sampling weights per epoch overriding the defaults, "
+                             "e.g. 'bible-svd-kjv=0,tico19-test=4' (0 leaves a corpus out)")
+    parser.add_argument("--spm-alpha", type=float, default=0.3,
+                        help="SentencePiece sampling smoothness (0: no subword sampling)")
+    parser.add_argument("--resume", action="store_true",
+                        help="go on from the work-dir's checkpoint.pt")
     return parser.parse_args(argv)
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """'name=weight,...' as a dict; every name must be a known training corpus."""
+    weights = {}
+    for item in filter(None, text.split(",")):
+        name, _, value = item.partition("=")
+        if name not in data.CORPUS_WEIGHTS:
+            raise argparse.ArgumentTypeError(
+                f"unknown corpus {name!r}; known: {', '.join(data.CORPUS_WEIGHTS)}")
+        weights[name] = float(value)
+    return weights
 
 
 def log(**fields) -> None:
@@ -90,17 +115,39 @@ def log(**fields) -> None:
     print(json.dumps(fields), flush=True)
 
 
-def encode(processor: spm.SentencePieceProcessor, pairs: list[data.Pair]) -> Corpus:
-    """Encode pairs, appending `</s>` on both sides and dropping over-long pairs."""
+def encode(processor: spm.SentencePieceProcessor, pairs: list[data.Pair],
+           alpha: float = 0.0) -> Corpus:
+    """Encode pairs, appending `</s>` on both sides and dropping over-long pairs.
+
+    With `alpha` > 0 each sentence gets a sampled segmentation (subword regularisation,
+    Kudo 2018) instead of the best one.
+    """
     limit = architecture.MAX_POSITIONS_TOKENS
+    options = {"enable_sampling": True, "alpha": alpha, "nbest_size": -1} if alpha else {}
+    encoded_sources = processor.encode([p.source for p in pairs], **options)
+    encoded_targets = processor.encode([p.target for p in pairs], **options)
     sources, targets = [], []
-    for pair in pairs:
-        source = processor.encode(pair.source) + [vocab.EOS_ID]
-        target = processor.encode(pair.target) + [vocab.EOS_ID]
+    for source, target in zip(encoded_sources, encoded_targets):
+        source, target = source + [vocab.EOS_ID], target + [vocab.EOS_ID]
         if len(source) <= limit and len(target) <= limit:
             sources.append(source)
             targets.append(target)
     return Corpus(sources, targets)
+
+
+class EpochSampler:
+    """Each epoch: the corpora sampled by weight, then freshly segmented."""
+
+    def __init__(self, processor: spm.SentencePieceProcessor, pairs: list[data.Pair],
+                 weights: dict[str, float], alpha: float) -> None:
+        self.processor, self.pairs, self.weights, self.alpha = processor, pairs, weights, alpha
+        self.by_corpus: dict[str, list[int]] = {}
+        for index, pair in enumerate(pairs):
+            self.by_corpus.setdefault(pair.corpus, []).append(index)
+
+    def epoch(self, rng: random.Random) -> Corpus:
+        chosen = data.sample_epoch(self.by_corpus, self.weights, rng)
+        return encode(self.processor, [self.pairs[i] for i in chosen], self.alpha)
 
 
 def inverse_sqrt(warmup_steps: int, start_step: int = 0):
@@ -156,10 +203,10 @@ def should_stop(args, progress: Progress, started: float) -> str | None:
     return None
 
 
-def evaluate_and_keep(model, args, heldout: Corpus, progress: Progress,
+def evaluate_and_keep(model, args, dev: Corpus, progress: Progress,
                       recent: RecentCheckpoints, best: dict, train_loss: float, started: float):
-    """Held-out loss at an eval point; remember the snapshot and the best one so far."""
-    loss = heldout_loss(model, heldout, model.config.pad_token_id, args.batch_tokens)
+    """TICO-19 dev loss at an eval point; remember the snapshot and the best one so far."""
+    loss = heldout_loss(model, dev, model.config.pad_token_id, args.batch_tokens)
     state = snapshot(model)
     recent.add(state)
     if loss < progress.best_loss:
@@ -168,13 +215,13 @@ def evaluate_and_keep(model, args, heldout: Corpus, progress: Progress,
     else:
         progress.evals_since_best += 1
     entry = {"step": progress.step, "train_loss": round(train_loss, 4),
-             "heldout_loss": round(loss, 4),
+             "dev_loss": round(loss, 4),
              "minutes": round((time.monotonic() - started) / SECONDS_PER_MINUTE, 2)}
     progress.history.append(entry)
     log(event="eval", best_step=progress.best_step, **entry)
 
 
-def run_training(model, args, train: Corpus, heldout: Corpus):
+def run_training(model, args, sampler: EpochSampler, dev: Corpus):
     """The training loop; returns progress, recent snapshots and the best snapshot."""
     rng = random.Random(args.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98),
@@ -182,18 +229,27 @@ def run_training(model, args, train: Corpus, heldout: Corpus):
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, inverse_sqrt(args.warmup_steps, args.start_step))
     progress, recent, best = Progress(step=args.start_step), RecentCheckpoints(args.average_last), {}
+    checkpoint_path = args.work_dir / CHECKPOINT_NAME
+    if args.resume:
+        progress = checkpoints.load_training_state(
+            checkpoint_path, model, optimizer, scheduler, recent, best, rng)
+        log(event="resumed", step=progress.step, best_step=progress.best_step)
     started, window, reason = time.monotonic(), [], None
     model.train()
     while reason is None:
+        train = sampler.epoch(rng)
+        log(event="epoch", pairs=len(train.sources), step=progress.step)
         for batch in data.make_batches(train.lengths, args.batch_tokens, rng):
             inputs = collate([train.sources[i] for i in batch], [train.targets[i] for i in batch],
                              model.config.pad_token_id, vocab.UNK_ID, args.word_dropout, rng)
             window.append(train_step(model, optimizer, scheduler, inputs, args.label_smoothing))
             progress.step += 1
             if progress.step % args.eval_every == 0:
-                evaluate_and_keep(model, args, heldout, progress, recent, best,
+                evaluate_and_keep(model, args, dev, progress, recent, best,
                                   sum(window) / len(window), started)
                 window = []
+                checkpoints.save_training_state(
+                    checkpoint_path, model, optimizer, scheduler, recent, best, rng, progress)
             reason = should_stop(args, progress, started)
             if reason:
                 break
@@ -202,7 +258,10 @@ def run_training(model, args, train: Corpus, heldout: Corpus):
 
 
 def choose_final_weights(model, args, heldout: Corpus, recent: RecentCheckpoints, best_state):
-    """Load the better of the averaged recent checkpoints and the single best one."""
+    """Load the better of the averaged recent checkpoints and the single best one.
+
+    `heldout` here is the TICO-19 dev set: the choice is made on its loss.
+    """
     pad_id = model.config.pad_token_id
     candidates = {"best": best_state}
     if len(recent) > 1:
@@ -222,8 +281,10 @@ def prepare(args) -> tuple[list[data.Pair], list[data.Pair], Path, int]:
     pairs = data.read_training_pairs(args.data_dir)
     train_pairs, heldout_pairs = data.split_heldout(pairs)
     args.work_dir.mkdir(parents=True, exist_ok=True)
-    if args.init_from:
-        spm_model = args.work_dir / "vocab" / "shared.model"
+    spm_model = args.work_dir / "vocab" / "shared.model"
+    if args.resume and spm_model.is_file():
+        pass  # the vocabulary the checkpoint was trained with
+    elif args.init_from:
         spm_model.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(args.init_from / "source.spm", spm_model)
     else:
@@ -240,18 +301,22 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    spm.set_random_generator_seed(args.seed)
     started = time.monotonic()
+    weights = {**data.CORPUS_WEIGHTS, **args.weights}
     train_pairs, heldout_pairs, spm_model, model_vocab_size = prepare(args)
     processor = spm.SentencePieceProcessor(model_file=str(spm_model))
-    train, heldout = encode(processor, train_pairs), encode(processor, heldout_pairs)
+    dev_pairs = data.read_dev_pairs(args.data_dir)
+    sampler = EpochSampler(processor, train_pairs, weights, args.spm_alpha)
+    dev = encode(processor, dev_pairs)
     if args.init_from:
-        model = architecture.freeze_positions(MarianMTModel.from_pretrained(args.init_from))
+        model = architecture.freeze_positions(load_initial_model(args.init_from))
     else:
         model = architecture.build_model(model_vocab_size)
     parameters = architecture.count_parameters(model)
-    log(event="model", parameters=parameters, train_pairs=len(train.sources))
-    progress, recent, best_state = run_training(model, args, train, heldout)
-    chosen, final_loss = choose_final_weights(model, args, heldout, recent, best_state)
+    log(event="model", parameters=parameters, train_pairs=len(train_pairs), weights=weights)
+    progress, recent, best_state = run_training(model, args, sampler, dev)
+    chosen, final_loss = choose_final_weights(model, args, dev, recent, best_state)
     wall_minutes = (time.monotonic() - started) / SECONDS_PER_MINUTE
     from models.training import convert
 
@@ -261,15 +326,27 @@ def main(argv: list[str] | None = None) -> None:
     training = {"command": "python -m models.training.train " + shlex.join(sys.argv[1:]),
                 "wall_time_minutes": round(wall_minutes, 1), "steps": progress.step,
                 "parameters": parameters, "final_weights": chosen,
-                "heldout_loss": round(final_loss, 4), "best_step": progress.best_step}
+                "dev_loss": round(final_loss, 4), "best_step": progress.best_step,
+                "init_from": str(args.init_from) if args.init_from else None,
+                "data": data.manifest(args.data_dir, weights)}
     (args.work_dir / "training.json").write_text(json.dumps(
         {**training, "history": progress.history}, indent=2))
     # Imported late so that a failure here comes after the trained model is saved.
     from models.training import evaluate, publish
 
-    scores = evaluate.score_model(args.out, heldout_pairs, data.read_dev_pairs(args.data_dir))
+    scores = evaluate.score_model(args.out, heldout_pairs, dev_pairs)
     publish.write_card(args.out, scores, training)
-    log(event="done", out=str(args.out), **training)
+    log(event="done", out=str(args.out), **{k: v for k, v in training.items() if k != "data"})
+
+
+def load_initial_model(path: Path) -> MarianMTModel:
+    """A Transformers Marian directory, or a CTranslate2 one rebuilt as a Marian model."""
+    if (Path(path) / "model.bin").is_file() and not (Path(path) / "pytorch_model.bin").is_file() \
+            and not (Path(path) / "model.safetensors").is_file():
+        from models.training import ct2_weights
+
+        return ct2_weights.marian_from_ctranslate2(Path(path))
+    return MarianMTModel.from_pretrained(path)
 
 
 if __name__ == "__main__":
