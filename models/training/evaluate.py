@@ -67,23 +67,32 @@ def score(hypotheses: list[str], references: list[str]) -> dict:
 
 def score_sets(translator: ModelTranslator, sets: dict[str, list[data.Pair]]) -> dict:
     """Scores, script check and a few samples for each named set of pairs."""
-    report = {}
-    for name, pairs in sets.items():
-        outputs = translator.translate([p.source for p in pairs])
-        report[name] = {**score(outputs, [p.target for p in pairs]),
-                        "english": english_check(outputs),
-                        "samples": [{"source": p.source, "reference": p.target, "output": o}
-                                    for p, o in list(zip(pairs, outputs))[:SAMPLE_COUNT]]}
-    return report
+    return {name: score_outputs(pairs, translator.translate([p.source for p in pairs]))
+            for name, pairs in sets.items()}
+
+
+def score_outputs(pairs: list[data.Pair], outputs: list[str]) -> dict:
+    """Scores, script check and a few samples of one set's translations."""
+    return {**score(outputs, [p.target for p in pairs]),
+            "english": english_check(outputs),
+            "samples": [{"source": p.source, "reference": p.target, "output": o}
+                        for p, o in list(zip(pairs, outputs))[:SAMPLE_COUNT]]}
 
 
 def score_model(model_dir: Path, heldout: list[data.Pair], dev: list[data.Pair]) -> dict:
-    """Held-out (whole and per corpus) and TICO-19 dev results for a converted model."""
-    sets = {"heldout": heldout}
+    """Held-out (whole and per corpus) and TICO-19 dev results for a converted model.
+
+    The held-out split is translated once and scored as a whole and per corpus.
+    """
+    translator = ModelTranslator(model_dir)
+    outputs = translator.translate([p.source for p in heldout])
+    report = {"heldout": score_outputs(heldout, outputs)}
     for corpus in data.TRAIN_CORPORA:
-        sets[f"heldout:{corpus}"] = [p for p in heldout if p.corpus == corpus]
-    sets[data.DEV_CORPUS] = dev
-    report = score_sets(ModelTranslator(model_dir), sets)
+        rows = [(p, o) for p, o in zip(heldout, outputs) if p.corpus == corpus]
+        if rows:
+            report[f"heldout:{corpus}"] = score_outputs([p for p, _ in rows],
+                                                        [o for _, o in rows])
+    report.update(score_sets(translator, {data.DEV_CORPUS: dev}))
     print_table(report)
     return report
 
@@ -107,8 +116,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     _, heldout = data.split_heldout(data.read_training_pairs(args.data_dir))
     report = score_model(args.model_dir, heldout, data.read_dev_pairs(args.data_dir))
-    for name in ("heldout:tatoeba-anki", "heldout:unpc-dev", data.DEV_CORPUS):
-        for sample in report[name]["samples"]:
+    for name in [*(f"heldout:{c}" for c in data.TRAIN_CORPORA), data.DEV_CORPUS]:
+        for sample in report.get(name, {}).get("samples", []):
             print(f"\n[{name}]\n  ar:  {sample['source']}\n  ref: {sample['reference']}"
                   f"\n  out: {sample['output']}")
 

@@ -70,7 +70,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="scratch folder for the vocabulary and the PyTorch model")
     parser.add_argument("--vocab-size", type=int, default=vocab.VOCAB_SIZE_PIECES)
     parser.add_argument("--max-minutes", type=float, default=90.0, help="training time budget")
-    parser.add_argument("--max-steps", type=int, default=100_000)
+    parser.add_argument("--max-steps", type=int, default=100_000,
+                        help="steps after --start-step; with --resume, 0 converts, scores "
+                             "and cards the checkpoint without training further")
     parser.add_argument("--batch-tokens", type=int, default=2500,
                         help="padded tokens per batch (sentences x longest side)")
     parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
@@ -234,7 +236,9 @@ def run_training(model, args, sampler: EpochSampler, dev: Corpus):
         progress = checkpoints.load_training_state(
             checkpoint_path, model, optimizer, scheduler, recent, best, rng)
         log(event="resumed", step=progress.step, best_step=progress.best_step)
-    started, window, reason = time.monotonic(), [], None
+    started, window = time.monotonic(), []
+    # A resumed run may have nothing left to do (`--resume --max-steps 0` only finishes).
+    reason = should_stop(args, progress, started)
     model.train()
     while reason is None:
         train = sampler.epoch(rng)
