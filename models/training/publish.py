@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from models.card import CARD_FILENAME, ModelCard, sha256_file
-from models.training import architecture, data, vocab
+from models.training import architecture, vocab
 
 MODEL_NAME = "ar-en-small"
 # Counts every source token the model sees, the </s> suffix included: the service
@@ -71,8 +71,8 @@ def write_card(model_dir: Path, scores: dict, training: dict) -> ModelCard:
         "attribution": ATTRIBUTION,
         "origin": "trained locally by models/training/train.py",
         "sha256": {"model.bin": sha256_file(Path(model_dir) / "model.bin")},
-        "scores": {name: {key: scores[name][key] for key in ("bleu", "chrf", "sentences")}
-                   for name in ("heldout", data.DEV_CORPUS)},
+        "scores": {name: {key: row[key] for key in ("bleu", "chrf", "sentences")}
+                   for name, row in scores.items()},
         "training": {key: training[key] for key in
                      ("command", "wall_time_minutes", "steps", "parameters", "init_from",
                       "data") if key in training},
