@@ -95,6 +95,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "e.g. 'bible-svd-kjv=0,tico19-test=4' (0 leaves a corpus out)")
     parser.add_argument("--spm-alpha", type=float, default=0.3,
                         help="SentencePiece sampling smoothness (0: no subword sampling)")
+    parser.add_argument("--spm-sample-target", action="store_true",
+                        help="sample the English segmentation too (by default only the "
+                             "Arabic: with both sides sampled, a short continued run wrote "
+                             "broken words such as 'symphes' on TICO-19 dev)")
     parser.add_argument("--resume", action="store_true",
                         help="go on from the work-dir's checkpoint.pt")
     return parser.parse_args(argv)
@@ -118,16 +122,17 @@ def log(**fields) -> None:
 
 
 def encode(processor: spm.SentencePieceProcessor, pairs: list[data.Pair],
-           alpha: float = 0.0) -> Corpus:
+           alpha: float = 0.0, sample_target: bool = False) -> Corpus:
     """Encode pairs, appending `</s>` on both sides and dropping over-long pairs.
 
-    With `alpha` > 0 each sentence gets a sampled segmentation (subword regularisation,
-    Kudo 2018) instead of the best one.
+    With `alpha` > 0 each source sentence (and each target one with `sample_target`) gets
+    a sampled segmentation (subword regularisation, Kudo 2018) instead of the best one.
     """
     limit = architecture.MAX_POSITIONS_TOKENS
     options = {"enable_sampling": True, "alpha": alpha, "nbest_size": -1} if alpha else {}
     encoded_sources = processor.encode([p.source for p in pairs], **options)
-    encoded_targets = processor.encode([p.target for p in pairs], **options)
+    encoded_targets = processor.encode([p.target for p in pairs],
+                                       **(options if sample_target else {}))
     sources, targets = [], []
     for source, target in zip(encoded_sources, encoded_targets):
         source, target = source + [vocab.EOS_ID], target + [vocab.EOS_ID]
@@ -141,15 +146,17 @@ class EpochSampler:
     """Each epoch: the corpora sampled by weight, then freshly segmented."""
 
     def __init__(self, processor: spm.SentencePieceProcessor, pairs: list[data.Pair],
-                 weights: dict[str, float], alpha: float) -> None:
+                 weights: dict[str, float], alpha: float, sample_target: bool = False) -> None:
         self.processor, self.pairs, self.weights, self.alpha = processor, pairs, weights, alpha
+        self.sample_target = sample_target
         self.by_corpus: dict[str, list[int]] = {}
         for index, pair in enumerate(pairs):
             self.by_corpus.setdefault(pair.corpus, []).append(index)
 
     def epoch(self, rng: random.Random) -> Corpus:
         chosen = data.sample_epoch(self.by_corpus, self.weights, rng)
-        return encode(self.processor, [self.pairs[i] for i in chosen], self.alpha)
+        return encode(self.processor, [self.pairs[i] for i in chosen], self.alpha,
+                      self.sample_target)
 
 
 def inverse_sqrt(warmup_steps: int, start_step: int = 0):
@@ -311,7 +318,8 @@ def main(argv: list[str] | None = None) -> None:
     train_pairs, heldout_pairs, spm_model, model_vocab_size = prepare(args)
     processor = spm.SentencePieceProcessor(model_file=str(spm_model))
     dev_pairs = data.read_dev_pairs(args.data_dir)
-    sampler = EpochSampler(processor, train_pairs, weights, args.spm_alpha)
+    sampler = EpochSampler(processor, train_pairs, weights, args.spm_alpha,
+                           args.spm_sample_target)
     dev = encode(processor, dev_pairs)
     if args.init_from:
         model = architecture.freeze_positions(load_initial_model(args.init_from))
