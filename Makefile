@@ -1,10 +1,12 @@
-# make demo: install, start everything locally and translate the sample articles.
+# make demo: install, start everything locally and translate the sample articles
+#            (make demo DEMO_ARGS=--keep-serving: then keep serving the review pages).
 # make test: install and run the test suite (needs Redis and PostgreSQL; see README).
+# make lint: ruff (rules and format) and mypy, configured in pyproject.toml.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test serve worker bench clean
+.PHONY: install demo lint test serve worker bench clean
 
 $(BIN)/tarjama: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +17,12 @@ $(BIN)/tarjama: pyproject.toml
 install: $(BIN)/tarjama
 
 demo: install
-	$(BIN)/tarjama demo
+	$(BIN)/tarjama demo $(DEMO_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/ruff format --check .
 
 test: install
 	$(BIN)/python -m pytest

@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import ctranslate2  # noqa: E402
-import sentencepiece as spm  # noqa: E402
+import ctranslate2
+import sentencepiece as spm
 
-from models.card import load_card  # noqa: E402
+from models.card import load_card
 
 
 def translate(request: dict) -> dict:

@@ -8,11 +8,11 @@ import resource
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from workers.pipeline import segment_article
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from workers.pipeline import segment_article  # noqa: E402
-
 SAMPLES = REPO / "samples" / "articles"
 
 
@@ -59,7 +59,7 @@ def child_pids(command: str) -> list[int]:
             cmdline = (status.parent / "cmdline").read_text()
         except OSError:
             continue
-        if f"PPid:\t{me}" in text and f"service.cli\0{command}" in cmdline:
+        if f"PPid:\t{me}" in text and f"cli.main\0{command}" in cmdline:
             found.append(int(status.parent.name))
     if not found:
         raise RuntimeError(f"no `tarjama {command}` process found")

@@ -25,14 +25,16 @@ from pathlib import Path
 
 from common import REPO, child_pids, process_peak_rss_mb, sample_articles
 
-from service.localstack import local_stack
+from cli.localstack import local_stack
 from workers.segment import split_paragraphs, split_sentences
 
 
 def generated_lines(count: int, seed: int = 7):
     """NDJSON lines: articles of 2-4 paragraphs of 1-3 sample sentences each."""
     rng = random.Random(seed)
-    sentences = [s for t in sample_articles() for p in split_paragraphs(t) for s in split_sentences(p)]
+    sentences = [
+        s for t in sample_articles() for p in split_paragraphs(t) for s in split_sentences(p)
+    ]
     for n in range(count):
         paragraphs = [
             " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 3)))
@@ -45,9 +47,9 @@ def generated_lines(count: int, seed: int = 7):
 def main() -> int:
     import httpx
 
+    from service.domain.types import KeyRole
     from service.storage.db import migrate, run_in_transaction
     from service.storage.keys import create_key
-    from service.storage.tables import KeyRole
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=10_000)
@@ -103,7 +105,8 @@ def _check_exports(client, batch_id: str, done: int) -> None:
     articles = [json.loads(line) for line in jsonl.splitlines()]
     sentences = sum(len(p["sentences"]) for a in articles for p in a["paragraphs"])
     paragraphs = sum(len(a["paragraphs"]) for a in articles)
-    tmx = ET.fromstring(client.get(f"/v1/batches/{batch_id}/export", params={"format": "tmx"}).content)
+    export = client.get(f"/v1/batches/{batch_id}/export", params={"format": "tmx"})
+    tmx = ET.fromstring(export.content)
     rows = list(csv.reader(io.StringIO(
         client.get(f"/v1/batches/{batch_id}/export", params={"format": "csv"}).text)))
     print(f"exports: JSONL {len(articles)} articles (expected {done}); "

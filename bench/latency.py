@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import REPO, SAMPLES, sample_articles
 
-from service.localstack import local_stack
+from cli.localstack import local_stack
 
 POLL_S = 0.02
 
@@ -44,9 +44,9 @@ def time_article(client, text: str) -> float:
 def main() -> int:
     import httpx
 
+    from service.domain.types import KeyRole
     from service.storage.db import migrate, run_in_transaction
     from service.storage.keys import create_key
-    from service.storage.tables import KeyRole
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bulk", type=int, default=1000)
@@ -72,7 +72,9 @@ def main() -> int:
         ) as client:
             time_article(client, urgent)  # warm-up: model loaded, caches filled
             idle = [time_article(client, urgent) for _ in range(args.repeats)]
-            body = "\n".join(json.dumps({"text": t, "force": True}, ensure_ascii=False) for t in bulk)
+            body = "\n".join(
+                json.dumps({"text": t, "force": True}, ensure_ascii=False) for t in bulk
+            )
             batch = client.post("/v1/batches", content=body.encode(),
                                 headers={"content-type": "application/x-ndjson"}).json()
             loaded, queued_behind = [], []

@@ -38,9 +38,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 # Run as a script from the repo root: make `workers` importable without installing.
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rouge_score import rouge_scorer
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
@@ -54,6 +53,8 @@ from sumy.utils import get_stop_words
 from workers.arabic_text import normalise, tokens
 from workers.segment import split_paragraphs, split_sentences
 from workers.summarise import Candidate, summarise
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data" / "summaries" / "easc-dev"
 RANDOM_SEEDS = 10
@@ -174,7 +175,9 @@ def score(articles: Sequence[Article], systems: Sequence[System]) -> Result:
 
 def paired_comparison(ours: Result, theirs: Result, rouge_type: str) -> str:
     """Per-article wins/ties/losses and a paired bootstrap 95% interval of the mean gain."""
-    gains = [a - b for a, b in zip(ours.per_article[rouge_type], theirs.per_article[rouge_type])]
+    gains = [a - b for a, b in zip(
+            ours.per_article[rouge_type], theirs.per_article[rouge_type], strict=True
+        )]
     wins = sum(g > GAIN_TIE for g in gains)
     losses = sum(g < -GAIN_TIE for g in gains)
     resampler = random.Random(BOOTSTRAP_SEED)

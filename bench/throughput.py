@@ -49,11 +49,11 @@ from common import (
     thread_cpu_s,
 )
 
+from cli.localstack import local_stack
 from models.card import ModelCard, sha256_file
 from models.synthetic import OPUS_MT_BASE, build_random_model
 from models.translator import usable_cores
 from service.config import Settings
-from service.localstack import local_stack
 from workers.segment import split_paragraphs
 
 OPUS_VOCAB = 62_000
@@ -133,9 +133,9 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
     cores' replicas between them), SQLite."""
     import httpx
 
+    from service.domain.types import KeyRole
     from service.storage.db import migrate, run_in_transaction
     from service.storage.keys import create_key
-    from service.storage.tables import KeyRole
 
     database = f"sqlite+aiosqlite:///{workdir / f'bench-{beam}.db'}"
     os.environ.update({
@@ -154,7 +154,8 @@ def service(model_dir: Path, texts: list[str], beam: int, tokens: int, workdir: 
     with local_stack(redis_url, workdir / "logs", workers=workers) as (api, _):
         worker_pids, [api_pid] = child_pids("worker"), child_pids("serve")
         pids = [*worker_pids, api_pid]
-        with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=600) as c:
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=api, headers=headers, timeout=600) as c:
             _warm_up(c)  # the workers have loaded their model before the clock starts
             before = {pid: thread_cpu_s(pid) for pid in pids}
             started = time.time()
@@ -294,7 +295,7 @@ def main() -> int:
               f"| {ratio:.2f} | {each} | {result['cpu_s']:.1f} | {rss} |")
     print()
     print("Where the service's CPU went (seconds, median run): worker (its event loop), API")
-    for name, beam, system, result, _ in rows:
+    for name, beam, _system, result, _ in rows:
         if "worker_cpu_s" in result:
             print(f"  {name} beam {beam}: worker {result['worker_cpu_s']:.1f} "
                   f"({result['worker_loop_cpu_s']:.1f}), API {result['api_cpu_s']:.1f}")

@@ -94,8 +94,8 @@ KNOWN_MODELS: dict[str, KnownModel] = {
             hub_repo="Helsinki-NLP/opus-mt-tc-big-ar-en",
             licence="CC-BY-4.0",
             description="Helsinki-NLP OPUS-MT Tatoeba Challenge transformer-big, 2022-03-09",
-            attribution=OPUS_MT_ATTRIBUTION
-            + (
+            attribution=(
+                *OPUS_MT_ATTRIBUTION,
                 "Tiedemann, J. (2020). The Tatoeba Translation Challenge - Realistic Data Sets "
                 "for Low Resource and Multilingual MT. WMT 2020.",
             ),

@@ -8,6 +8,8 @@ sentencepiece model so that the vocabulary is real too.
 from __future__ import annotations
 
 import io
+import json
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,10 +161,7 @@ def build_hf_marian(
     """A random-weight Hugging Face MarianMTModel folder with its tokenizer files, the
     layout of the hub's Helsinki-NLP repos. Needs torch and transformers (benchmarks and
     conversion tests only)."""
-    import json
-    import shutil
-
-    import torch
+    import torch  # optional and heavy: only the conversion tests and benchmarks need them
     import transformers
 
     torch.manual_seed(seed)

@@ -21,9 +21,8 @@ import ctranslate2
 import sentencepiece as spm
 
 from models.card import ModelCard, load_card
+from models.options import TranslatorOptions
 
-DEFAULT_BEAM_SIZE = 2
-DEFAULT_MAX_BATCH_TOKENS = 512
 VMAP_FILE = "vmap.txt"  # where CTranslate2's converters put a vocabulary map
 # Decoding may produce this many target tokens per source token, plus a margin.
 DECODING_LENGTH_RATIO = 2.0
@@ -35,6 +34,7 @@ _CLAUSE_BREAK_RE = re.compile(r"(?<=[،,؛;:])\s+|\s+(?=(?:و|ثم|لكن|بل|�
 # Invisible characters that only confuse a tokenizer: zero-width, bidi controls, BOM.
 _INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad\u061c]")
 _TATWEEL = "\u0640"
+_SPACE_RE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,14 @@ class Translation:
 
 
 class PieceOutput(NamedTuple):
-    """The translation of one tokenized piece and its mean log-probability per token."""
+    """The translation of one tokenized piece and its mean log-probability per token;
+    with attention asked for, also its target tokens and, for each, its attention to
+    each source token of the piece."""
 
     text: str
     logprob: float
+    tokens: tuple[str, ...] = ()
+    attention: list[list[float]] | None = None
 
 
 def clean_source(text: str) -> str:
@@ -87,28 +91,22 @@ class Translator:
     def __init__(
         self,
         model_dir: Path,
-        *,
-        device: str = "auto",
-        intra_threads: int = 1,
-        inter_threads: int = 0,
-        beam_size: int = DEFAULT_BEAM_SIZE,
-        max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
-        fixed_output_tokens: int = 0,
+        options: TranslatorOptions | None = None,
     ) -> None:
+        options = options or TranslatorOptions()
+        self.options = options
         self.model_dir = Path(model_dir)
         self.card: ModelCard = load_card(self.model_dir)
-        self.device = default_device() if device == "auto" else device
+        self.device = default_device() if options.device == "auto" else options.device
         self.compute_type = compute_type_for(self.device)
-        self.beam_size = beam_size
+        self.beam_size = options.beam_size
         # Source tokens per engine batch, padding and beam hypotheses counted: what a
         # batch costs in memory grows with both.
-        self.max_batch_tokens = max_batch_tokens
-        # Benchmarks only: every translation gets exactly this many tokens (0: off), so
-        # systems compared on random weights do the same amount of decoding.
-        self.fixed_output_tokens = fixed_output_tokens
-        intra_threads = intra_threads or 1
+        self.max_batch_tokens = options.max_batch_tokens
+        self.fixed_output_tokens = options.fixed_output_tokens
+        intra_threads = options.intra_threads or 1
         # Replicas share the weights; each runs its own batch on its own threads.
-        self.replicas = inter_threads or (
+        self.replicas = options.inter_threads or (
             1 if self.device == "cuda" else max(1, usable_cores() // intra_threads)
         )
         self._engine = ctranslate2.Translator(
@@ -156,38 +154,45 @@ class Translator:
         outputs = self.translate_pieces([p for sentence in pieces for p in sentence])
         return join_sentences([len(sentence) for sentence in pieces], outputs)
 
-    def prepare(self, sentence: str) -> list[list[str]]:
-        """The tokenized pieces `sentence` is translated as (none if it is blank)."""
-        return self.split_to_fit(clean_source(sentence))
+    def prepare(self, sentence: str, keep: Sequence[tuple[int, int]] = ()) -> list[list[str]]:
+        """The tokenized pieces `sentence` is translated as (none if it is blank). A long
+        sentence is never cut inside a `keep` range (offsets in `clean_source(sentence)`:
+        glossary terms)."""
+        return self.split_to_fit(clean_source(sentence), keep)
 
-    def split_to_fit(self, text: str) -> list[list[str]]:
-        """Tokenize `text`; if it is too long, cut it at clause boundaries, then at words."""
+    def split_to_fit(self, text: str, keep: Sequence[tuple[int, int]] = ()) -> list[list[str]]:
+        """Tokenize `text`; if it is too long, cut it at clause boundaries, then at words
+        (outside the `keep` ranges)."""
         if not text:
             return []
         tokens = self._source_sp.encode(text, out_type=str)
         if len(tokens) <= self.max_source_pieces:
             return [tokens]
-        clauses = [c for c in _CLAUSE_BREAK_RE.split(text) if c and c.strip()]
+        clauses = _cut(text, _CLAUSE_BREAK_RE, keep)
         if len(clauses) == 1:
-            clauses = text.split()
+            clauses = _cut(text, _SPACE_RE, keep)
             if len(clauses) == 1:  # a single enormous "word": cut its pieces directly
                 step = self.max_source_pieces
                 return [tokens[i : i + step] for i in range(0, len(tokens), step)]
-        return self._pack(clauses)
+        return self._pack(clauses, keep)
 
-    def _pack(self, clauses: list[str]) -> list[list[str]]:
-        """Greedily join consecutive clauses into pieces that fit the input limit."""
+    def _pack(
+        self, clauses: list[tuple[int, str]], keep: Sequence[tuple[int, int]]
+    ) -> list[list[str]]:
+        """Greedily join consecutive clauses (offset, text) into pieces that fit the input
+        limit. Clauses are separated by one space (`clean_source` leaves no other), so
+        each piece is its slice of the text, and `keep` ranges follow it."""
         packed: list[list[str]] = []
-        current = ""
-        for clause in clauses:
+        current, start = "", 0
+        for at, clause in clauses:
             joined = f"{current} {clause}" if current else clause
             if current and len(self._source_sp.encode(joined)) > self.max_source_pieces:
-                packed.extend(self.split_to_fit(current))
-                current = clause
+                packed.extend(self.split_to_fit(current, _shifted(keep, start)))
+                current, start = clause, at
             else:
-                current = joined
+                current, start = joined, (start if current else at)
         if current:
-            packed.extend(self.split_to_fit(current))
+            packed.extend(self.split_to_fit(current, _shifted(keep, start)))
         return packed
 
     def _decoding_lengths(self, longest_source: int) -> dict[str, int]:
@@ -198,14 +203,19 @@ class Translator:
         # Past its position table the engine raises instead of translating.
         return {"max_decoding_length": min(limit, self.card.max_output_tokens)}
 
-    def translate_pieces(self, chunks: Sequence[list[str]]) -> list[PieceOutput]:
+    def translate_pieces(
+        self, chunks: Sequence[list[str]], *, attention: bool = False
+    ) -> list[PieceOutput]:
         """Translate tokenized pieces in one `translate_batch` call; safe from many threads
-        at once (each call runs on a free replica)."""
+        at once (each call runs on a free replica). `attention` also returns each
+        output's tokens and attention (for glossary terms)."""
         if not chunks:
             return []
         longest = max(len(c) for c in chunks)
         source = [self.card.source_prefix + c + self.card.source_suffix for c in chunks]
-        target_prefix = [list(self.card.target_prefix)] * len(chunks) if self.card.target_prefix else None
+        target_prefix = (
+            [list(self.card.target_prefix)] * len(chunks) if self.card.target_prefix else None
+        )
         results = self._engine.translate_batch(
             source,
             target_prefix=target_prefix,
@@ -217,12 +227,40 @@ class Translator:
             **self._decoding_lengths(longest),
             **self.card.decoding,
             return_scores=True,
+            return_attention=attention,
         )
         skip = len(self.card.target_prefix)
-        return [
-            PieceOutput(self._target_sp.decode(r.hypotheses[0][skip:]), r.scores[0])
-            for r in results
-        ]
+        if not attention:
+            return [
+                PieceOutput(self._target_sp.decode(r.hypotheses[0][skip:]), r.scores[0])
+                for r in results
+            ]
+        first = len(self.card.source_prefix)
+        outputs = []
+        for chunk, r in zip(chunks, results, strict=True):
+            tokens = r.hypotheses[0][skip:]
+            rows = [row[first : first + len(chunk)] for row in r.attention[0][skip:]]
+            outputs.append(
+                PieceOutput(self._target_sp.decode(tokens), r.scores[0], tuple(tokens), rows)
+            )
+        return outputs
+
+
+def _shifted(keep: Sequence[tuple[int, int]], start: int) -> list[tuple[int, int]]:
+    return [(a - start, b - start) for a, b in keep if b > start]
+
+
+def _cut(text: str, boundary: re.Pattern, keep: Sequence[tuple[int, int]]) -> list[tuple[int, str]]:
+    """`text` cut at each match of `boundary` that is not inside a `keep` range, as
+    (offset, part) pairs; blank parts dropped."""
+    parts, at = [], 0
+    for m in boundary.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in keep):
+            continue
+        parts.append((at, text[at : m.start()]))
+        at = m.end()
+    parts.append((at, text[at:]))
+    return [(i, p) for i, p in parts if p.strip()]
 
 
 def join_pieces(outputs: Sequence[PieceOutput]) -> Translation:

@@ -1,1 +1,2 @@
-"""tarjama's HTTP API, domain and storage."""
+"""tarjama's HTTP app (`app/`), domain (`domain/`), storage (`storage/`), and the settings
+and queue they share."""

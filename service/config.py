@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.options import DEFAULT_BEAM_SIZE, DEFAULT_MAX_BATCH_TOKENS, TranslatorOptions
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_DIR / 'var' / 'tarjama.db'}"
@@ -18,12 +19,9 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_BATCH_BYTES = 1024 * 1024 * 1024
 MAX_BATCH_ARTICLES = 100_000
 JOB_TIMEOUT_S = 600
+LEASE_S = 30.0
+LEASE_RENEW_S = 5.0
 RATE_LIMIT_PER_MINUTE = 60
-
-
-class Priority(StrEnum):
-    interactive = "interactive"
-    bulk = "bulk"
 
 
 class Settings(BaseSettings):
@@ -41,9 +39,9 @@ class Settings(BaseSettings):
     model: str = DEFAULT_MODEL
     models_dir: Path = PROJECT_DIR / "models"
     device: str = "auto"
-    beam_size: int = Field(2, ge=1, le=16)
+    beam_size: int = Field(DEFAULT_BEAM_SIZE, ge=1, le=16)
     # Source tokens in one engine batch, padding and beam hypotheses counted.
-    max_batch_tokens: int = Field(512, ge=64)
+    max_batch_tokens: int = Field(DEFAULT_MAX_BATCH_TOKENS, ge=64)
     # Threads per engine replica, and replicas (0: one per `translate_threads` cores).
     # Replicas share the weights and run batches in parallel: on CPU, throughput is best
     # with one thread each.
@@ -70,6 +68,11 @@ class Settings(BaseSettings):
     webhook_max_tries: int = Field(8, ge=1)
     # How often a worker looks for accepted articles that have no live job.
     reconcile_interval_s: float = Field(30.0, gt=0)
+    # A running article is leased to its worker, which renews the lease every
+    # `lease_renew_s` while it works; a lease not renewed for `lease_s` (the worker died
+    # or hung) lets the reconciler take the article back and queue it again.
+    lease_s: float = Field(LEASE_S, ge=2)
+    lease_renew_s: float = Field(LEASE_RENEW_S, gt=0)
     # Interactive articles one API key may submit per minute (0: no limit). Bulk work goes
     # through batches and the queue's ordering, so it is not limited here.
     rate_limit_per_minute: int = Field(RATE_LIMIT_PER_MINUTE, ge=0)
@@ -89,16 +92,26 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL must be a sqlite or postgresql URL")
         return url
 
-    def translator_options(self) -> dict:
-        """`models.translator.Translator`'s keyword arguments from these settings (all but
-        the benchmarks' `fixed_output_tokens`)."""
-        return {
-            "device": self.device,
-            "intra_threads": self.translate_threads,
-            "inter_threads": self.translate_replicas,
-            "beam_size": self.beam_size,
-            "max_batch_tokens": self.max_batch_tokens,
-        }
+    @model_validator(mode="after")
+    def _lease_outlives_renewals(self) -> Settings:
+        """A lease must survive a missed renewal or two, or a busy worker loses its work."""
+        if self.lease_renew_s * 3 > self.lease_s:
+            raise ValueError(
+                f"TARJAMA_LEASE_S ({self.lease_s:g}) must be at least three times "
+                f"TARJAMA_LEASE_RENEW_S ({self.lease_renew_s:g})"
+            )
+        return self
+
+    def translator_options(self) -> TranslatorOptions:
+        """How `models.translator.Translator` runs, from these settings (all but the
+        benchmarks' `fixed_output_tokens`, which only a worker applies)."""
+        return TranslatorOptions(
+            device=self.device,
+            intra_threads=self.translate_threads,
+            inter_threads=self.translate_replicas,
+            beam_size=self.beam_size,
+            max_batch_tokens=self.max_batch_tokens,
+        )
 
 
 @lru_cache

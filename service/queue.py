@@ -8,15 +8,20 @@ and stay first in, first out among themselves.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-
-from collections.abc import Sequence
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import job_key_prefix
 from arq.jobs import serialize_job
+from redis.exceptions import RedisError
 
-from service.config import Priority, Settings
+from service.config import Settings
+from service.domain.types import Priority
+
+log = logging.getLogger("tarjama.api")
 
 TRANSLATE_JOB = "translate_article"
 BATCH_EVENT_JOB = "deliver_batch_event"
@@ -33,14 +38,27 @@ async def connect(settings: Settings) -> ArqRedis:
     return await create_pool(redis_settings(settings), default_queue_name=settings.queue_name)
 
 
+@contextmanager
+def queued_later_if_redis_fails(what: str) -> Iterator[None]:
+    """For work already stored: if Redis fails while it is queued, log it and carry on
+    (the client gets its answer); the reconciler queues the stored work later."""
+    try:
+        yield
+    except RedisError as exc:
+        log.warning("could not queue %s now, the reconciler queues it later: %s", what, exc)
+
+
 def job_id_for(article_id: str) -> str:
     """One live job per article: a second enqueue of the same article is a no-op."""
     return f"article:{article_id}"
 
 
-def eligible_at(priority: Priority, not_before: datetime | None = None) -> datetime:
-    """The queue score (as a time) for an article of this priority."""
-    now = datetime.now(UTC)
+def eligible_at(
+    priority: Priority, not_before: datetime | None = None, *, queued_at: datetime | None = None
+) -> datetime:
+    """The queue score (as a time) for an article of this priority, first queued at
+    `queued_at` (now by default): an article queued again keeps its place in line."""
+    now = queued_at or datetime.now(UTC)
     if priority == Priority.interactive:
         return now - timedelta(seconds=INTERACTIVE_HEADSTART_S)
     return max(now, not_before) if not_before else now
@@ -75,21 +93,29 @@ async def enqueue_articles(
     *,
     not_before: datetime | None = None,
     queue_name: str | None = None,
+    queued_at: datetime | None = None,
 ) -> None:
     """Queue many articles in pipelined round trips, first in, first out.
 
     Scores step by one millisecond so the batch keeps its order (arq breaks ties by job
     id). An article whose job already exists keeps it (NX), as `enqueue_article` does.
+    Articles queued again (taken back from a dead worker, or lost with Redis) pass the
+    time they were first queued as `queued_at`, to keep their place ahead of later work.
     """
     queue = queue_name or redis.default_queue_name
-    base = _ms(eligible_at(priority, not_before))
+    base = _ms(eligible_at(priority, not_before, queued_at=queued_at))
     enqueued = _ms(datetime.now(UTC))
     for start in range(0, len(article_ids), ENQUEUE_CHUNK):
         async with redis.pipeline(transaction=False) as pipe:
             for offset, article_id in enumerate(article_ids[start : start + ENQUEUE_CHUNK]):
                 job_id = job_id_for(article_id)
                 payload = serialize_job(
-                    TRANSLATE_JOB, (article_id,), {}, None, enqueued, serializer=redis.job_serializer
+                    TRANSLATE_JOB,
+                    (article_id,),
+                    {},
+                    None,
+                    enqueued,
+                    serializer=redis.job_serializer,
                 )
                 pipe.set(job_key_prefix + job_id, payload, px=JOB_EXPIRES_S * 1000, nx=True)
                 pipe.zadd(queue, {job_id: base + start + offset}, nx=True)

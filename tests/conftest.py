@@ -1,6 +1,11 @@
 """Shared fixtures: a tiny real model, real databases (SQLite and PostgreSQL), real Redis.
 
+Each test that asks for `settings` (or `empty_database`) starts and ends with every table
+empty: the databases are migrated once per session and cleared around each test.
+
 Set TARJAMA_TEST_POSTGRES_URL / TARJAMA_TEST_REDIS_URL to point the tests elsewhere.
+The tests use Redis database 15, never the service's default (0), so a test run beside a
+running service cannot take its jobs; each test removes the Redis keys it made.
 """
 
 from __future__ import annotations
@@ -8,21 +13,31 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 import httpx
 import pytest
+from arq.constants import (
+    in_progress_key_prefix,
+    job_key_prefix,
+    result_key_prefix,
+    retry_key_prefix,
+)
 from fastapi import FastAPI
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.synthetic import build_random_model
+from service.app.main import create_app
+from service.app.rate_limit import KEY_PREFIX as RATE_LIMIT_PREFIX
 from service.config import Settings
-from service.main import create_app
-from service.storage.db import create_engine, migrate, session_factory, transaction
-from service.storage.keys import create_key
-from service.storage.tables import KeyRole
+from service.storage.db import migrate
+from service.storage.keys import find_active_key
+from tests.database import clear_tables, committed
+from tests.factories import create_api_key
+from workers.reconcile import lock_keys
 from workers.segment import split_paragraphs
 from workers.settings import build_worker
 
@@ -31,7 +46,10 @@ SAMPLES_DIR = REPO_DIR / "samples" / "articles"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TARJAMA_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("TARJAMA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+TEST_REDIS_DB = 15
+REDIS_URL = os.environ.get("TARJAMA_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{TEST_REDIS_DB}")
+# What arq keeps per job besides the queue's sorted set (jobs' keys live for 60 days).
+JOB_KEY_PREFIXES = (job_key_prefix, retry_key_prefix, in_progress_key_prefix, result_key_prefix)
 
 
 def sample_text(name: str) -> str:
@@ -88,24 +106,53 @@ def make_settings(database_url: str, model_dir: Path, **overrides) -> Settings:
     return Settings(**(values | overrides))
 
 
-@pytest.fixture
-def settings(database_url: str, tiny_model_dir: Path) -> Settings:
-    """Settings for one test, on each database."""
-    return make_settings(database_url, tiny_model_dir)
+async def remove_test_keys(settings: Settings, key_ids: Sequence[str] = ()) -> None:
+    """Delete what a test made in Redis: its queue, the keys arq keeps for each job still
+    in it, its reconciler's locks, and the rate-limit counters of its API keys."""
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        job_ids = [j.decode() for j in await redis.zrange(settings.queue_name, 0, -1)]
+        keys = [prefix + j for j in job_ids for prefix in JOB_KEY_PREFIXES]
+        keys += [settings.queue_name, *lock_keys(settings.queue_name)]
+        for key_id in key_ids:
+            keys += [k async for k in redis.scan_iter(match=f"{RATE_LIMIT_PREFIX}:{key_id}:*")]
+        for start in range(0, len(keys), 1000):
+            await redis.delete(*keys[start : start + 1000])
+    finally:
+        await redis.aclose()
 
 
 @pytest.fixture
-async def make_key(settings: Settings) -> AsyncIterator:
+async def empty_database(database_url: str) -> AsyncIterator[str]:
+    """`database_url` with every table empty; emptied again after the test."""
+    await clear_tables(database_url)
+    yield database_url
+    await clear_tables(database_url)
+
+
+@pytest.fixture
+async def settings(empty_database: str, tiny_model_dir: Path) -> AsyncIterator[Settings]:
+    """Settings for one test, on each database; its Redis keys are removed after it."""
+    settings = make_settings(empty_database, tiny_model_dir)
+    yield settings
+    await remove_test_keys(settings)
+
+
+@pytest.fixture
+async def make_key(settings: Settings) -> AsyncIterator[Callable[..., Awaitable[str]]]:
     """make_key(role) -> a new API key of that role, stored in the test database."""
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
+    made: list[str] = []
 
     async def make(role: str = "submit", name: str = "test") -> str:
-        async with transaction(sessions) as session:
-            return (await create_key(session, name, KeyRole(role)))[1]
+        key = await create_api_key(settings.database_url, role, name)
+        async with committed(settings.database_url) as session:
+            row = await find_active_key(session, key)
+            assert row is not None
+            made.append(row.id)
+        return key
 
     yield make
-    await engine.dispose()
+    await remove_test_keys(settings, made)
 
 
 @pytest.fixture
@@ -114,13 +161,26 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
-        await app.state.redis.delete(settings.queue_name)
 
 
 def http_client(app: FastAPI, key: str | None = None) -> httpx.AsyncClient:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     transport = httpx.ASGITransport(app=app)
     return httpx.AsyncClient(transport=transport, base_url="http://tarjama.test", headers=headers)
+
+
+async def sign_in(app_or_url: FastAPI | str, key: str) -> str:
+    """Sign in on the review pages with `key`; the session token their cookie holds."""
+    from service.app.auth import SESSION_COOKIE
+
+    if isinstance(app_or_url, str):
+        options = {"base_url": app_or_url}
+    else:
+        options = {"transport": httpx.ASGITransport(app=app_or_url), "base_url": "http://tarjama.test"}
+    async with httpx.AsyncClient(**options) as browser:
+        response = await browser.post("/review/login", data={"key": key})
+    assert response.status_code == 303, response.text
+    return response.cookies[SESSION_COOKIE]
 
 
 @pytest.fixture
@@ -134,8 +194,8 @@ async def run_worker_burst(settings: Settings, **overrides) -> None:
     """Run a real arq worker until the queue is empty (or `max_burst_jobs` have run:
     arq counts deferred jobs as queued, so a queue holding future work never empties).
 
-    The reconciler is off: it would adopt every unfinished article in the shared database,
-    including other tests' leftovers held by a future `not_before`, and the burst would
+    The reconciler is off: it would adopt every unfinished article in the database,
+    including those a test holds back with a future `not_before`, and the burst would
     wait for them. It has its own tests in tests/faults.
     """
     worker = build_worker(settings, burst=True, **overrides)

@@ -15,12 +15,15 @@ and Redis work) to build one. Engine calls have threads of their own, never queu
 segmentation or assembly. When fewer pieces wait than would fill every free replica, they
 are shared out so that one article still uses all cores. Interactive articles jump the
 line: while any of their pieces wait, calls take only theirs, so an analyst's article
-waits at most for the calls already handed to the engine.
+waits at most for the calls already handed to the engine. Pieces that hold a glossary
+term are translated with the engine's attention, in calls of their own, and the terms
+forced in (`workers.terminology`) before the request is answered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 from collections.abc import Sequence
@@ -28,7 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from models.translator import PieceOutput, Translation, join_sentences
+from models.translator import PieceOutput, Translation, clean_source, join_sentences
+from workers.terminology import Glossary, apply_terms, piece_spans
 
 log = logging.getLogger("tarjama.worker")
 # A short pause lets jobs that start together share the first call (not taken when a
@@ -46,9 +50,13 @@ class Engine(Protocol):
     max_batch_tokens: int
     extra_source_tokens: int
 
-    def prepare(self, sentence: str) -> list[list[str]]: ...
+    def prepare(
+        self, sentence: str, keep: Sequence[tuple[int, int]] = ()
+    ) -> list[list[str]]: ...
 
-    def translate_pieces(self, pieces: Sequence[list[str]]) -> list[PieceOutput]: ...
+    def translate_pieces(
+        self, pieces: Sequence[list[str]], *, attention: bool = False
+    ) -> list[PieceOutput]: ...
 
 
 @dataclass(eq=False)
@@ -58,9 +66,16 @@ class _Request:
     future: asyncio.Future
     outputs: list[PieceOutput | None]
     waiting: int  # pieces not yet translated
+    # Glossary terms in each piece, as token spans (none without a glossary).
+    spans: list[list] = field(default_factory=list)
 
     def translations(self) -> list[Translation]:
-        return join_sentences(self.pieces_of, self.outputs)
+        outputs = [o for o in self.outputs if o is not None]
+        if len(outputs) != len(self.outputs):
+            raise RuntimeError("a request's translations read before all its pieces came back")
+        if self.spans:
+            outputs = [apply_terms(o, s) for o, s in zip(outputs, self.spans, strict=True)]
+        return join_sentences(self.pieces_of, outputs)
 
 
 @dataclass(eq=False)
@@ -69,6 +84,7 @@ class _Piece:
     index: int  # in the request's outputs
     tokens: list[str]
     length: int  # tokens the engine sees, with the card's extra tokens
+    attention: bool = False  # holds a glossary term: its call returns attention
 
 
 @dataclass
@@ -86,8 +102,13 @@ class _Line:
         pieces, within `budget` tokens."""
         pool = self.pieces[:POOL_PIECES]
         anchor = pool[0].length
-        chosen, longest = [], 0
+        # Only pieces with glossary terms pay for attention: they share calls apart.
+        attention = pool[0].attention
+        chosen: list[_Piece] = []
+        longest = 0
         for piece in sorted(pool, key=lambda p: abs(p.length - anchor)):  # stable: FIFO ties
+            if piece.attention != attention:
+                continue
             wider = max(longest, piece.length)
             if chosen and (len(chosen) + 1) * wider * beam > budget:
                 continue
@@ -127,19 +148,34 @@ class SentenceBatcher:
         self._changed = asyncio.Event()
         self._runner: asyncio.Task | None = None
 
-    async def translate(self, sentences: Sequence[str], *, urgent: bool = False) -> list[Translation]:
+    async def translate(
+        self, sentences: Sequence[str], *, urgent: bool = False, glossary: Glossary | None = None
+    ) -> list[Translation]:
+        """Translations of `sentences`, with `glossary`'s terms forced in where they occur."""
         if not sentences:
             return []
-        prepared = await asyncio.to_thread(lambda: [self._engine.prepare(s) for s in sentences])
-        pieces = [p for sentence in prepared for p in sentence]
+        spans = []
+        if glossary:
+            prepared = await asyncio.to_thread(_prepare_keeping_terms, self._engine, sentences,
+                                               glossary)
+            pieces = [p for sentence in prepared for p in sentence]
+            spans = await asyncio.to_thread(lambda: [piece_spans(p, glossary) for p in pieces])
+        else:
+            prepared = await asyncio.to_thread(
+                lambda: [self._engine.prepare(s) for s in sentences]
+            )
+            pieces = [p for sentence in prepared for p in sentence]
         future = asyncio.get_running_loop().create_future()
         request = _Request([len(s) for s in prepared], urgent, future, [None] * len(pieces),
-                           len(pieces))
+                           len(pieces), spans)
         if not pieces:  # every sentence blank
             return request.translations()
         extra = self._engine.extra_source_tokens
         line = self._urgent if urgent else self._bulk
-        line.pieces.extend(_Piece(request, i, p, len(p) + extra) for i, p in enumerate(pieces))
+        line.pieces.extend(
+            _Piece(request, i, p, len(p) + extra, bool(spans and spans[i]))
+            for i, p in enumerate(pieces)
+        )
         self._requests.add(request)
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._run(), name="sentence-batcher")
@@ -197,9 +233,12 @@ class SentenceBatcher:
         return line.take(self._batch_tokens, self._beam, most)
 
     async def _serve(self, batch: list[_Piece]) -> None:
+        call = self._engine.translate_pieces
+        if any(p.attention for p in batch):
+            call = functools.partial(call, attention=True)
         try:
             outputs = await asyncio.get_running_loop().run_in_executor(
-                self._calls, self._engine.translate_pieces, [p.tokens for p in batch]
+                self._calls, call, [p.tokens for p in batch]
             )
         except Exception as exc:
             requests = list(dict.fromkeys(p.request for p in batch))
@@ -223,6 +262,17 @@ class SentenceBatcher:
         """Settle `request`; any pieces of it still in line are dropped by the next take."""
         self._requests.discard(request)
         _settle(request, exc=exc)
+
+
+def _prepare_keeping_terms(
+    engine: Engine, sentences: Sequence[str], glossary: Glossary
+) -> list[list[list[str]]]:
+    """Each sentence's pieces, a long sentence never cut inside a glossary term."""
+    prepared = []
+    for sentence in sentences:
+        terms = glossary.find(clean_source(sentence))
+        prepared.append(engine.prepare(sentence, [(m.start, m.end) for m in terms]))
+    return prepared
 
 
 def _settle(request: _Request, exc: BaseException | None = None) -> None:

@@ -5,52 +5,70 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from arq import Retry
 from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from models.translator import Translation
-from service.config import Priority
-from service.storage import articles as store
+from models.translator import Translation, clean_source
+from service.domain.results import ArticleResult
+from service.domain.terms import Glossary, Term, terms_in
+from service.domain.types import Priority
+from service.storage import articles as article_store
 from service.storage import batches as batch_store
+from service.storage import glossaries as glossary_store
 from service.storage import memory
-from service.storage.articles import ArticleResult
 from service.storage.db import transaction
 from service.storage.tables import Article
+from workers.leases import LeaseLostError
 from workers.pipeline import ModelInfo, SegmentedArticle, assemble_result, segment_article
 
 log = logging.getLogger("tarjama.worker")
 RETRY_BASE_DELAY_S = 2
 RETRY_MAX_DELAY_S = 120
 TRANSIENT_ERRORS = (OperationalError, DBAPIError, OSError)
+GLOSSARY_CACHE_SIZE = 32  # glossaries whose matchers a worker keeps built
 
 
 async def translate_article(ctx: dict, article_id: str) -> str:
     """Translate, summarise and store one article; idempotent.
 
-    Three transactions: mark the article running; look up an identical finished article
-    and the translation memory; store the result (with the memory's new entries).
+    Three transactions: mark the article running, leased to this worker (which renews the
+    lease while it works); look up an identical finished article and the translation
+    memory; store the result (with the memory's new entries).
     """
-    sessions = ctx["sessions"]
+    sessions, leases = ctx["sessions"], ctx["leases"]
     try:
         async with transaction(sessions) as session:
-            article = await store.start_article(session, article_id)
+            article = await article_store.start_article(
+                session, article_id, holder=leases.holder, lease_s=leases.lease_s
+            )
         if article is None:
             return "skipped: not queued"
         try:
-            work = await _translate(ctx, article)
+            async with leases.hold(article_id) as lost:
+                work = await leases.guard(lost, _translate(ctx, article))
+        except LeaseLostError:
+            log.warning(
+                "article %s: its lease was taken, another run finishes it", article_id,
+                extra={"article_id": article_id},
+            )
+            return "skipped: lease lost"
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:  # a model or pipeline error is final for this article
             log.exception("article %s failed", article_id, extra={"article_id": article_id})
             async with transaction(sessions) as session:
-                await store.fail_article(session, article_id, f"{type(exc).__name__}: {exc}")
+                await article_store.fail_article(
+                    session, article_id, f"{type(exc).__name__}: {exc}"
+                )
             return "failed"
+        # The first run to finish stores, even one that lost its lease just now: the
+        # article is still unfinished, so nothing is stored over another run's result.
         async with transaction(sessions) as session:
             await memory.remember(session, work.result.model_name, work.new_memory)
-            saved = await store.save_result(
+            saved = await article_store.save_result(
                 session, article_id, work.result, replace=article.finished_at is not None
             )
             event_due = (
@@ -96,24 +114,22 @@ async def _translate(ctx: dict, article: Row) -> _Work:
     segmented = await asyncio.to_thread(segment_article, article.text, title)
     started = time.perf_counter()
     units = segmented.units
-    keys = [memory.source_key(u) for u in units]
     use_memory = ctx["settings"].translation_memory
-    prior = translations = None
-    known: dict = {}
-    if not article.force or use_memory:
+    found = _Found(keys=[memory.source_key(u) for u in units], unit_terms=[[] for _ in units])
+    if not article.force or use_memory or article.glossary_id is not None:
         async with transaction(ctx["sessions"]) as session:
-            if not article.force:
-                prior = await store.find_reusable(session, article, model.name)
-                translations = _translations_of(prior, segmented) if prior is not None else None
-            if translations is None and use_memory:
-                known = await memory.lookup(session, model.name, keys)
+            await _look_up(ctx, session, article, segmented, model.name, found)
+    translations, known, keys = found.translations, found.known, found.keys
+    unit_terms, glossary = found.unit_terms, found.glossary
+    reused_from = found.prior.id if found.prior is not None and translations is not None else None
     if translations is not None:
-        hits, reused_from, new_memory = 0, prior.id, []
+        hits, new_memory = 0, []
     else:
         translations, translated = await _translate_units(
-            ctx, units, keys, known, urgent=article.priority == Priority.interactive
+            ctx, units, keys, known, urgent=article.priority == Priority.interactive,
+            glossary=glossary,
         )
-        hits, reused_from = sum(1 for k in keys if k in known), None
+        hits = sum(1 for k in keys if k in known)
         new_memory = translated if use_memory else []
     result = await asyncio.to_thread(
         assemble_result,
@@ -122,22 +138,72 @@ async def _translate(ctx: dict, article: Row) -> _Work:
         summary_sentences=article.summary_sentences,
         model=model,
         translate_ms=(time.perf_counter() - started) * 1000,
+        memory_hits=hits,
+        reused_from=reused_from,
+        terms=unit_terms,
     )
-    result.unit_count = len(units)
-    result.memory_hits = hits
-    result.reused_from = reused_from
     return _Work(result, new_memory)
 
 
+@dataclass
+class _Found:
+    """What the database already knows for an article's units."""
+
+    keys: list[str]  # memory keys of the units
+    unit_terms: list[list[Term]]  # glossary terms in each unit
+    glossary: Glossary | None = None
+    prior: Article | None = None  # an identical article already translated
+    translations: list[Translation] | None = None  # its translations
+    known: dict = field(default_factory=dict)  # memory entries by key
+
+
+async def _look_up(ctx, session, article: Row, segmented, model_name: str, found: _Found) -> None:
+    """Fill `found`: the glossary and its terms in each unit, a reusable identical
+    article, else the translation memory's entries."""
+    units = segmented.units
+    if article.glossary_id is not None:
+        found.glossary = await _glossary(ctx, session, article.glossary_id)
+    if not article.force:
+        found.prior = await article_store.find_reusable(session, article, model_name)
+        if found.prior is not None:
+            found.translations = _translations_of(found.prior, segmented)
+    if found.glossary:
+        glossary = found.glossary
+        found.unit_terms = await asyncio.to_thread(
+            lambda: [terms_in(glossary.find(clean_source(u))) for u in units]
+        )
+        # A sentence with terms is remembered with them: a memory hit never skips them.
+        found.keys = [memory.source_key(u, t) for u, t in zip(units, found.unit_terms, strict=True)]
+    if found.translations is None and ctx["settings"].translation_memory:
+        found.known = await memory.lookup(session, model_name, found.keys)
+
+
+async def _glossary(ctx: dict, session, glossary_id: str) -> Glossary | None:
+    """The glossary's matcher, built once per version of it and kept in `ctx`."""
+    version = await glossary_store.glossary_version(session, glossary_id)
+    if version is None:  # deleted meanwhile
+        return None
+    cache: dict = ctx.setdefault("glossaries", {})
+    if cache.get(glossary_id, (None,))[0] != version:
+        terms = await glossary_store.glossary_terms(session, glossary_id)
+        if len(cache) >= GLOSSARY_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[glossary_id] = (version, await asyncio.to_thread(Glossary, terms))
+    return cache[glossary_id][1]
+
+
 async def _translate_units(
-    ctx: dict, units: list[str], keys: list[str], known: dict, *, urgent: bool
+    ctx: dict, units: list[str], keys: list[str], known: dict, *, urgent: bool,
+    glossary: Glossary | None = None,
 ) -> tuple[list[Translation], list[tuple[str, str, str, float]]]:
     """Translations of `units` (whose memory keys are `keys`), taking those the memory
     knows from `known` and translating each other distinct sentence once; and the
     memory entries of the sentences translated."""
     todo = list(dict.fromkeys(k for k in keys if k not in known))
     source_of = dict(zip(keys, units, strict=True))
-    fresh = await ctx["batcher"].translate([source_of[k] for k in todo], urgent=urgent)
+    fresh = await ctx["batcher"].translate(
+        [source_of[k] for k in todo], urgent=urgent, glossary=glossary
+    )
     new = dict(zip(todo, fresh, strict=True))
     translations = [
         new[k] if k in new else Translation(text=known[k][0], confidence=known[k][1] or 0.0)
@@ -165,7 +231,7 @@ def _translations_of(prior: Article, segmented: SegmentedArticle) -> list[Transl
 async def _release_quietly(ctx: dict, article_id: str) -> None:
     try:
         async with transaction(ctx["sessions"]) as session:
-            await store.release_article(session, article_id)
+            await article_store.release_article(session, article_id)
     except Exception:  # still down: the reconciler finds the running article later
         log.exception(
             "article %s: could not release it", article_id, extra={"article_id": article_id}

@@ -12,10 +12,10 @@ import httpx
 from arq import Retry
 
 from service.queue import enqueue_batch_event
-from service.storage import batches as store
+from service.storage import batches as batch_store
 from service.storage.db import transaction
 from service.storage.tables import utcnow
-from service.webhooks import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, encode_event, sign
+from workers.webhooks import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, encode_event, sign
 
 log = logging.getLogger("tarjama.worker")
 RETRY_BASE_DELAY_S = 2
@@ -26,10 +26,10 @@ BATCH_FINISHED = "batch.finished"
 async def on_batch_progress(ctx: dict, batch_id: str) -> None:
     """After an article of a batch finishes: queue the event if the batch is complete."""
     async with transaction(ctx["sessions"]) as session:
-        batch = await store.get_batch(session, batch_id)
+        batch = await batch_store.get_batch(session, batch_id)
         if batch is None or not batch.callback_url or batch.notified_at is not None:
             return
-        progress = await store.progress(session, batch_id)
+        progress = await batch_store.progress(session, batch_id)
     if progress.finished == progress.total:
         await enqueue_batch_event(ctx["redis"], batch_id)
 
@@ -38,10 +38,10 @@ async def deliver_batch_event(ctx: dict, batch_id: str) -> str:
     """POST the batch's completion event; retried with exponential backoff."""
     settings = ctx["settings"]
     async with transaction(ctx["sessions"]) as session:
-        batch = await store.get_batch(session, batch_id)
+        batch = await batch_store.get_batch(session, batch_id)
         if batch is None or not batch.callback_url or batch.notified_at is not None:
             return "nothing to send"
-        progress = await store.progress(session, batch_id)
+        progress = await batch_store.progress(session, batch_id)
     event = {
         "event": BATCH_FINISHED,
         "batch": {
@@ -75,5 +75,5 @@ async def deliver_batch_event(ctx: dict, batch_id: str) -> str:
         log.warning("batch %s: callback failed (%s), retry in %ss", batch_id, exc, delay)
         raise Retry(defer=delay) from exc
     async with transaction(ctx["sessions"]) as session:
-        await store.mark_notified(session, batch_id)
+        await batch_store.mark_notified(session, batch_id)
     return "sent"

@@ -7,14 +7,23 @@ articles and reuse a translation memory): `segment_article` says what to transla
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from models.translator import Translation
-from service.storage.articles import ArticleResult, ParagraphResult, SentenceResult
+from service.domain.results import ArticleResult, ParagraphResult, SentenceResult
+from service.domain.terms import Term
 from workers.segment import split_headline, split_paragraphs, split_sentences
 from workers.summarise import Candidate, summarise
 
 SUMMARY_METHOD = "extractive-v1"
+
+
+def terms_json(terms: list[Term]) -> str | None:
+    """How a sentence's applied terms are stored: [{"ar", "en"}], or null for none."""
+    if not terms:
+        return None
+    return json.dumps([{"ar": t.ar, "en": t.en} for t in terms], ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -61,12 +70,21 @@ def assemble_result(
     summary_sentences: int | None,
     model: ModelInfo,
     translate_ms: float,
+    memory_hits: int = 0,
+    reused_from: str | None = None,
+    terms: list[list[Term]] | None = None,
 ) -> ArticleResult:
-    """Aligned paragraph and sentence pairs plus the summary, from `article.units`' translations."""
+    """Aligned paragraph and sentence pairs plus the summary, from `article.units`'
+    translations: `memory_hits` of them came from the translation memory, or all were
+    reused from the identical article `reused_from`; `terms` are the glossary terms
+    applied to each unit, if any."""
     if len(translations) != len(article.units):
         raise ValueError(f"{len(translations)} translations for {len(article.units)} units")
     remaining = iter(translations)
+    unit_terms = iter(terms or [[]] * len(translations))
     title_en = next(remaining).text if article.title else None
+    if article.title:
+        next(unit_terms)
     paragraphs: list[ParagraphResult] = []
     for p_index, (paragraph, group) in enumerate(
         zip(article.paragraphs, article.sentences, strict=True)
@@ -74,12 +92,14 @@ def assemble_result(
         pairs = []
         for s_index, ar in enumerate(group):
             translation = next(remaining)
+            applied = next(unit_terms)
             pairs.append(
                 SentenceResult(
                     index=s_index,
                     ar=ar,
                     en=translation.text,
                     confidence=round(translation.confidence, 4),
+                    terms_json=terms_json(applied),
                 )
             )
         paragraphs.append(
@@ -107,4 +127,7 @@ def assemble_result(
         model_name=model.name,
         model_quantization=model.quantization,
         translate_ms=round(translate_ms, 1),
+        unit_count=len(article.units),
+        memory_hits=memory_hits,
+        reused_from=reused_from,
     )

@@ -96,9 +96,10 @@ def summarise(
         return []
     k = _target_length(len(candidates), sentences, ratio)
     weights = _tfidf([_terms(c) for c in candidates])
-    centroid: Counter[str] = Counter()
+    centroid: Terms = {}
     for weight in weights:
-        centroid.update(weight)
+        for term, w in weight.items():
+            centroid[term] = centroid.get(term, 0.0) + w
     centre = _unit(centroid)
     vectors = [_unit(weight) for weight in weights]
     scores = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from models.errors import IncompleteModelError, MissingExtraError, UnknownModelFormatError
 from models.importers.base import ModelSource, licence_file, required_files
@@ -28,7 +28,10 @@ class TransformersSource(ModelSource):
 
     kind = "transformers"
     description = "Hugging Face Transformers model"
-    SUPPORTED = {"marian": "Marian (OPUS-MT)", "m2m_100": "NLLB / M2M-100"}
+    SUPPORTED: ClassVar[dict[str, str]] = {
+        "marian": "Marian (OPUS-MT)",
+        "m2m_100": "NLLB / M2M-100",
+    }
 
     @classmethod
     def detect(cls, path: Path) -> bool:

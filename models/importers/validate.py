@@ -9,6 +9,8 @@ import sentencepiece as spm
 
 from models.card import load_card
 from models.errors import ConversionError
+from models.options import TranslatorOptions
+from models.translator import Translator
 
 # Share of the source tokenizer's pieces that must be in the model's source vocabulary.
 # Marian and NLLB vocabularies hold every piece of their tokenizers; a tokenizer that
@@ -19,8 +21,6 @@ SMOKE_SENTENCE = "قال الوزير إن الاجتماع سيعقد يوم ا
 
 def validate_model(model_dir: Path) -> None:
     """Check a saved model: valid card, tokens in the vocabulary, and it translates."""
-    from models.translator import Translator
-
     card = load_card(model_dir)
     source_vocab, target_vocab = _vocabularies(model_dir)
     unknown = [t for t in card.source_prefix + card.source_suffix if t not in source_vocab]
@@ -37,7 +37,8 @@ def validate_model(model_dir: Path) -> None:
             f"only {coverage:.0%} of the source tokenizer's pieces are in the model's "
             "vocabulary: the tokenizer does not belong to this model"
         )
-    translator = Translator(model_dir, device="cpu", intra_threads=1, beam_size=1)
+    options = TranslatorOptions(device="cpu", intra_threads=1, beam_size=1)
+    translator = Translator(model_dir, options)
     try:
         translator.translate([SMOKE_SENTENCE])
     except RuntimeError as exc:

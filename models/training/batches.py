@@ -24,7 +24,10 @@ def collate(
     """
     if word_dropout and rng is not None:
         sources = [
-            [unk_id if i < len(s) - 1 and rng.random() < word_dropout else t for i, t in enumerate(s)]
+            [
+                unk_id if i < len(s) - 1 and rng.random() < word_dropout else t
+                for i, t in enumerate(s)
+            ]
             for s in sources
         ]
     src_len = max(len(s) for s in sources)
@@ -33,7 +36,7 @@ def collate(
     attention_mask = torch.zeros((len(sources), src_len), dtype=torch.long)
     decoder_input_ids = torch.full((len(targets), tgt_len), pad_id, dtype=torch.long)
     labels = torch.full((len(targets), tgt_len), IGNORE_INDEX, dtype=torch.long)
-    for row, (source, target) in enumerate(zip(sources, targets)):
+    for row, (source, target) in enumerate(zip(sources, targets, strict=True)):
         input_ids[row, : len(source)] = torch.tensor(source)
         attention_mask[row, : len(source)] = 1
         labels[row, : len(target)] = torch.tensor(target)

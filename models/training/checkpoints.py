@@ -46,20 +46,41 @@ class RecentCheckpoints:
         return averaged
 
 
-def save_training_state(path: Path, model, optimizer, scheduler, recent: RecentCheckpoints,
-                        best: dict, rng: random.Random, progress) -> None:
+def save_training_state(
+    path: Path,
+    model,
+    optimizer,
+    scheduler,
+    recent: RecentCheckpoints,
+    best: dict,
+    rng: random.Random,
+    progress,
+) -> None:
     """Everything `--resume` needs, written to a temporary file and then renamed."""
-    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-             "scheduler": scheduler.state_dict(), "recent": recent.states(),
-             "best": best.get("state"), "rng": rng.getstate(),
-             "torch_rng": torch.get_rng_state(), "progress": asdict(progress)}
+    state = {
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "recent": recent.states(),
+        "best": best.get("state"),
+        "rng": rng.getstate(),
+        "torch_rng": torch.get_rng_state(),
+        "progress": asdict(progress),
+    }
     partial = path.with_suffix(".partial")
     torch.save(state, partial)
     partial.replace(path)
 
 
-def load_training_state(path: Path, model, optimizer, scheduler, recent: RecentCheckpoints,
-                        best: dict, rng: random.Random):
+def load_training_state(
+    path: Path,
+    model,
+    optimizer,
+    scheduler,
+    recent: RecentCheckpoints,
+    best: dict,
+    rng: random.Random,
+):
     """Restore what `save_training_state` wrote; returns the saved progress."""
     from models.training.train import Progress
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 from pathlib import Path
 
+import ctranslate2
 import torch
 from transformers import MarianMTModel, MarianTokenizer
 
@@ -19,7 +21,8 @@ CONVERTED_POSITIONS_TOKENS = 512
 def extend_positions(model: MarianMTModel, positions: int) -> MarianMTModel:
     """A copy of `model` whose sinusoidal position tables have `positions` rows."""
     config = model.config.__class__.from_dict(
-        {**model.config.to_dict(), "max_position_embeddings": positions})
+        {**model.config.to_dict(), "max_position_embeddings": positions}
+    )
     extended = MarianMTModel(config)
     state = {k: v for k, v in model.state_dict().items() if "embed_positions" not in k}
     extended.load_state_dict(state, strict=False)
@@ -31,7 +34,9 @@ def extend_positions(model: MarianMTModel, positions: int) -> MarianMTModel:
     return extended.eval()
 
 
-def save_transformers(model: MarianMTModel, spm_model: Path, vocab_json: Path, hf_dir: Path) -> Path:
+def save_transformers(
+    model: MarianMTModel, spm_model: Path, vocab_json: Path, hf_dir: Path
+) -> Path:
     """Write a Transformers Marian directory (weights, config and tokenizer files).
 
     One shared SentencePiece model serves both sides, so it is saved under both names.
@@ -54,7 +59,6 @@ def save_transformers(model: MarianMTModel, spm_model: Path, vocab_json: Path, h
 
 def to_ctranslate2(hf_dir: Path, out_dir: Path) -> Path:
     """Convert to an int8 CTranslate2 directory and put the SentencePiece models beside it."""
-    import ctranslate2
 
     converter = ctranslate2.converters.TransformersConverter(str(hf_dir))
     converter.convert(str(out_dir), quantization=QUANTIZATION, force=True)
@@ -64,8 +68,6 @@ def to_ctranslate2(hf_dir: Path, out_dir: Path) -> Path:
 
 
 if __name__ == "__main__":
-    import argparse
-
     parser = argparse.ArgumentParser(description="Convert a saved Marian model to CTranslate2")
     parser.add_argument("hf_dir", type=Path)
     parser.add_argument("out_dir", type=Path)

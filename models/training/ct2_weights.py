@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,7 +38,7 @@ def read_variables(model_bin: Path) -> dict[str, np.ndarray]:
     def string() -> str:
         nonlocal offset
         length = take("H")
-        text = raw[offset: offset + length - 1].decode("utf-8")
+        text = raw[offset : offset + length - 1].decode("utf-8")
         offset += length
         return text
 
@@ -93,8 +92,9 @@ def marian_from_ctranslate2(model_dir: Path) -> MarianMTModel:
 
     def put(name: str, tensor: torch.Tensor) -> None:
         if state[name].shape != tensor.shape:
-            raise ValueError(f"{name}: {tuple(tensor.shape)} in {model_dir}, "
-                             f"{tuple(state[name].shape)} expected")
+            raise ValueError(
+                f"{name}: {tuple(tensor.shape)} in {model_dir}, {tuple(state[name].shape)} expected"
+            )
         loaded[name] = tensor
 
     def linear(target: str, source: str) -> None:
@@ -108,23 +108,31 @@ def marian_from_ctranslate2(model_dir: Path) -> MarianMTModel:
     def split(source: str, parts: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
         weight = dequantised(variables, f"{source}/weight").chunk(parts)
         bias = dequantised(variables, f"{source}/bias").chunk(parts)
-        return list(zip(weight, bias))
+        return list(zip(weight, bias, strict=True))
 
     def attention(target: str, source: str, fused: tuple[tuple[str, ...], ...]) -> None:
         for index, names in enumerate(fused):
-            for name, (weight, bias) in zip(names, split(f"{source}/linear_{index}", len(names))):
+            for name, (weight, bias) in zip(
+                names, split(f"{source}/linear_{index}", len(names)), strict=True
+            ):
                 put(f"{target}.{name}.weight", weight)
                 put(f"{target}.{name}.bias", bias)
         linear(f"{target}.out_proj", f"{source}/linear_{len(fused)}")
 
     embeddings = dequantised(variables, "decoder/embeddings/weight")  # the rest are aliases
     embeddings = torch.cat([embeddings, torch.zeros(1, embeddings.shape[1])])
-    for name in ("model.shared.weight", "model.encoder.embed_tokens.weight",
-                 "model.decoder.embed_tokens.weight", "lm_head.weight"):
+    for name in (
+        "model.shared.weight",
+        "model.encoder.embed_tokens.weight",
+        "model.decoder.embed_tokens.weight",
+        "lm_head.weight",
+    ):
         if name in state:
             put(name, embeddings)
-    for side, layers in (("encoder", architecture.ENCODER_LAYERS),
-                         ("decoder", architecture.DECODER_LAYERS)):
+    for side, layers in (
+        ("encoder", architecture.ENCODER_LAYERS),
+        ("decoder", architecture.DECODER_LAYERS),
+    ):
         for i in range(layers):
             src, tgt = f"{side}/layer_{i}", f"model.{side}.layers.{i}"
             attention(f"{tgt}.self_attn", f"{src}/self_attention", (SELF_ATTENTION,))
@@ -135,8 +143,11 @@ def marian_from_ctranslate2(model_dir: Path) -> MarianMTModel:
             linear(f"{tgt}.fc1", f"{src}/ffn/linear_0")
             linear(f"{tgt}.fc2", f"{src}/ffn/linear_1")
             norm(f"{tgt}.final_layer_norm", f"{src}/ffn/layer_norm")
-    missing = [name for name in state if name not in loaded and "embed_positions" not in name
-               and name != "final_logits_bias"]
+    missing = [
+        name
+        for name in state
+        if name not in loaded and "embed_positions" not in name and name != "final_logits_bias"
+    ]
     if missing:
         raise ValueError(f"{model_dir}: no weights for {', '.join(missing[:5])}")
     model.load_state_dict(loaded, strict=False)

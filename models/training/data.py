@@ -52,7 +52,7 @@ def read_corpus(folder: Path, stem: str) -> list[Pair]:
         raise ValueError(f"{folder / stem}: {len(sources)} Arabic lines, {len(targets)} English")
     return [
         Pair(s.strip(), t.strip(), stem)
-        for s, t in zip(sources, targets)
+        for s, t in zip(sources, targets, strict=True)
         if s.strip() and t.strip()
     ]
 
@@ -67,8 +67,11 @@ def read_training_pairs(data_dir: Path, corpora: tuple[str, ...] = TRAIN_CORPORA
     dev_sides = {p.source for p in dev} | {p.target for p in dev}
     pairs: list[Pair] = []
     for stem in corpora:
-        pairs.extend(p for p in read_corpus(Path(data_dir) / "train", stem)
-                     if p.source not in dev_sides and p.target not in dev_sides)
+        pairs.extend(
+            p
+            for p in read_corpus(Path(data_dir) / "train", stem)
+            if p.source not in dev_sides and p.target not in dev_sides
+        )
     return pairs
 
 
@@ -85,17 +88,23 @@ def manifest(data_dir: Path, weights: dict[str, float]) -> list[dict]:
             for side in ("ar", "en"):
                 path = Path(data_dir) / folder / f"{stem}.{side}"
                 content = path.read_bytes()
-                rows.append({"file": f"{folder}/{path.name}",
-                             "sha256": hashlib.sha256(content).hexdigest(),
-                             "lines": content.count(b"\n"),
-                             "weight": weights[stem] if folder == "train" else 0.0,
-                             "use": "training" if folder == "train" else "dev: early stopping, "
-                                    "decoding options and scores, never trained on"})
+                rows.append(
+                    {
+                        "file": f"{folder}/{path.name}",
+                        "sha256": hashlib.sha256(content).hexdigest(),
+                        "lines": content.count(b"\n"),
+                        "weight": weights[stem] if folder == "train" else 0.0,
+                        "use": "training"
+                        if folder == "train"
+                        else "dev: early stopping, decoding options and scores, never trained on",
+                    }
+                )
     return rows
 
 
-def sample_epoch(pairs_by_corpus: dict[str, list[int]], weights: dict[str, float],
-                 rng: random.Random) -> list[int]:
+def sample_epoch(
+    pairs_by_corpus: dict[str, list[int]], weights: dict[str, float], rng: random.Random
+) -> list[int]:
     """Indices of one epoch: each corpus repeated `weight` times, the fraction sampled."""
     chosen: list[int] = []
     for corpus, indices in pairs_by_corpus.items():

@@ -35,7 +35,7 @@ ATTRIBUTION = [
     "(CC BY 4.0), Wikipedia (CC BY-SA 3.0), Wikinews (CC BY-SA 2.5), Wikisource and CMU",
     "The Bible, Arabic Smith & Van Dyck translation (1865): The original work by "
     "STEPBible.org, and Arabic Bible Outreach Ministry, is available for free at "
-    "\"STEPBible Arabic Bibles\" https://github.com/STEPBible/STEPBible-Data/tree/master/"
+    '"STEPBible Arabic Bibles" https://github.com/STEPBible/STEPBible-Data/tree/master/'
     "Tagged-Bibles/Arabic%20Bibles. CC BY-SA 4.0; changed: diacritics and tatweel removed, "
     "alef wasla written as alef, whitespace normalised, six postscripts and some verses left "
     "out, some verses joined (see the model's README); the changed text stays CC BY-SA 4.0",
@@ -71,11 +71,15 @@ def write_card(model_dir: Path, scores: dict, training: dict) -> ModelCard:
         "attribution": ATTRIBUTION,
         "origin": "trained locally by models/training/train.py",
         "sha256": {"model.bin": sha256_file(Path(model_dir) / "model.bin")},
-        "scores": {name: {key: row[key] for key in ("bleu", "chrf", "sentences")}
-                   for name, row in scores.items()},
-        "training": {key: training[key] for key in
-                     ("command", "wall_time_minutes", "steps", "parameters", "init_from",
-                      "data") if key in training},
+        "scores": {
+            name: {key: row[key] for key in ("bleu", "chrf", "sentences")}
+            for name, row in scores.items()
+        },
+        "training": {
+            key: training[key]
+            for key in ("command", "wall_time_minutes", "steps", "parameters", "init_from", "data")
+            if key in training
+        },
     }
     previous = Path(model_dir) / CARD_FILENAME
     fields = json.loads(previous.read_text()) if previous.is_file() else {}

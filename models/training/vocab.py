@@ -38,8 +38,8 @@ def arabic_nfkc_rules() -> list[tuple[list[int], list[int]]]:
         if 0xD800 <= codepoint <= 0xDFFF:
             continue
         char = chr(codepoint)
-        mapped = [_fold(ord(c)) for c in unicodedata.normalize("NFKC", char)]
-        mapped = [c for c in mapped if c is not None]
+        folded = [_fold(ord(c)) for c in unicodedata.normalize("NFKC", char)]
+        mapped = [c for c in folded if c is not None]
         if mapped != [codepoint]:
             rules.append(([codepoint], mapped))
     return rules
@@ -62,9 +62,7 @@ def write_rule_table(path: Path) -> Path:
     return path
 
 
-def train_vocabulary(
-    texts: list[str], work_dir: Path, vocab_size: int = VOCAB_SIZE_PIECES
-) -> Path:
+def train_vocabulary(texts: list[str], work_dir: Path, vocab_size: int = VOCAB_SIZE_PIECES) -> Path:
     """Train a shared unigram model on both languages; return the `.model` path."""
     work_dir.mkdir(parents=True, exist_ok=True)
     corpus = work_dir / "spm-corpus.txt"

@@ -5,72 +5,65 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Row, bindparam, case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from service.storage.db import equals
+from service.domain.results import ArticleResult
+from service.domain.types import UNFINISHED, ArticleStatus, Priority
+from service.storage.db import equals, rows_changed
 from service.storage.tables import (
-    UNFINISHED,
     Article,
-    ArticleStatus,
     ParagraphPair,
     SentencePair,
     Summary,
+    core_table,
     utcnow,
 )
 
 MAX_ERROR_CHARS = 2000
 
 
-@dataclass
-class SentenceResult:
-    index: int
-    ar: str
-    en: str
-    confidence: float | None = None
-    in_summary: bool = False
-
-
-@dataclass
-class ParagraphResult:
-    index: int
-    ar: str
-    en: str
-    sentences: list[SentenceResult] = field(default_factory=list)
-
-
-@dataclass
-class ArticleResult:
-    """Everything a finished job stores for one article."""
-
-    title_ar: str | None
-    title_en: str | None
-    title_detected: bool
-    paragraphs: list[ParagraphResult]
-    summary_en: str
-    summary_ar: str
-    summary_method: str
-    model_name: str
-    model_quantization: str
-    translate_ms: float
-    unit_count: int = 0
-    memory_hits: int = 0
-    reused_from: str | None = None
-
-
 def content_hash(title: str | None, text: str) -> str:
     """Identifies an article's content: the same title and text, normalised, hash alike."""
-    normalised = [" ".join(unicodedata.normalize("NFKC", part or "").split()) for part in (title, text)]
+    normalised = [
+        " ".join(unicodedata.normalize("NFKC", part or "").split()) for part in (title, text)
+    ]
     return hashlib.sha256("\n".join(normalised).encode()).hexdigest()
 
 
-async def create_article(session: AsyncSession, **values) -> Article:
-    article = Article(status=ArticleStatus.queued, **values)
-    article.content_hash = content_hash(article.title_ar, article.text)
+async def create_article(
+    session: AsyncSession,
+    *,
+    text: str,
+    priority: Priority,
+    title_ar: str | None = None,
+    source_url: str | None = None,
+    external_id: str | None = None,
+    summary_sentences: int | None = None,
+    force: bool = False,
+    owner_key: str | None = None,
+    batch_id: str | None = None,
+    glossary_id: str | None = None,
+) -> Article:
+    """A new queued article (the caller enqueues it once committed)."""
+    article = Article(
+        status=ArticleStatus.queued,
+        text=text,
+        priority=priority,
+        title_ar=title_ar,
+        source_url=source_url,
+        external_id=external_id,
+        summary_sentences=summary_sentences,
+        force=force,
+        glossary_id=glossary_id,
+        owner_key=owner_key,
+        batch_id=batch_id,
+        content_hash=content_hash(title_ar, text),
+    )
     session.add(article)
     await session.flush()
     return article
@@ -79,7 +72,10 @@ async def create_article(session: AsyncSession, **values) -> Article:
 async def find_reusable(
     session: AsyncSession, article: Article | Row, model_name: str
 ) -> Article | None:
-    """An earlier finished article with the same content, translated by the same model."""
+    """An earlier finished article with the same content, translated by the same model
+    without a glossary (an article with a glossary is never reused, nor reuses one)."""
+    if article.glossary_id is not None:
+        return None
     query = (
         select(Article)
         .where(
@@ -87,6 +83,7 @@ async def find_reusable(
             Article.model_name == model_name,
             Article.status == ArticleStatus.done,
             Article.id != article.id,
+            Article.glossary_id.is_(None),
         )
         .order_by(Article.seq)
         .limit(1)
@@ -143,7 +140,7 @@ async def list_articles(
 
 # The worker's statements, built once: each runs once per article, and building a
 # statement costs more Python than executing its cached compiled form.
-_ARTICLES = Article.__table__
+_ARTICLES = core_table(Article)
 _UNFINISHED = _ARTICLES.c.status.in_(UNFINISHED)
 _START = (
     update(_ARTICLES)
@@ -152,6 +149,8 @@ _START = (
         status=ArticleStatus.running,
         started_at=bindparam("now"),
         attempts=_ARTICLES.c.attempts + 1,
+        lease_holder=bindparam("holder"),
+        lease_expires_at=bindparam("lease_until"),
     )
     .returning(*_ARTICLES.c)
 )
@@ -159,11 +158,20 @@ _START = (
 _MARK_DONE = update(_ARTICLES).where(_ARTICLES.c.id == bindparam("article_id"), _UNFINISHED)
 
 
-async def start_article(session: AsyncSession, article_id: str) -> Row | None:
-    """Mark a queued (or interrupted) article running and return its row (the article's
-    columns); None if it is finished or unknown."""
-    result = await session.execute(_START, {"article_id": article_id, "now": utcnow()})
-    return result.one_or_none()
+async def start_article(
+    session: AsyncSession, article_id: str, *, holder: str = "", lease_s: float = 0
+) -> Row | None:
+    """Mark a queued (or interrupted) article running, leased to `holder` for `lease_s`
+    seconds, and return its row (the article's columns); None if it is finished or
+    unknown. A running article is taken over: its earlier run lost its lease."""
+    now = utcnow()
+    params = {
+        "article_id": article_id,
+        "now": now,
+        "holder": holder or None,
+        "lease_until": now + timedelta(seconds=lease_s) if holder else None,
+    }
+    return (await session.execute(_START, params)).one_or_none()
 
 
 async def save_result(
@@ -178,9 +186,10 @@ async def save_result(
     """
     # Core statements on the tables, not the ORM: nothing here needs the unit of work or
     # the identity map, and this runs once per article on the worker's event loop.
-    sentences, paragraphs = SentencePair.__table__, ParagraphPair.__table__
-    summaries = Summary.__table__
-    marked = await session.execute(
+    sentences, paragraphs = core_table(SentencePair), core_table(ParagraphPair)
+    summaries = core_table(Summary)
+    marked = await rows_changed(
+        session,
         _MARK_DONE,
         {
             "article_id": article_id,
@@ -196,15 +205,17 @@ async def save_result(
             "reused_from": result.reused_from,
             "error": None,
             "finished_at": utcnow(),
+            "lease_holder": None,
+            "lease_expires_at": None,
         },
     )
-    if marked.rowcount == 0:
+    if marked == 0:
         return False
     if replace:
         for table in (sentences, paragraphs, summaries):
             await session.execute(delete(table).where(table.c.article_id == article_id))
     # Bulk inserts (executemany): an article may have 10,000 paragraphs.
-    paragraph_pks = {}
+    paragraph_pks: dict[int, int] = {}
     if result.paragraphs:
         inserted = await session.execute(
             insert(paragraphs).returning(paragraphs.c.index, paragraphs.c.pk),
@@ -222,6 +233,7 @@ async def save_result(
             "en": s.en,
             "confidence": s.confidence,
             "in_summary": s.in_summary,
+            "terms_json": s.terms_json,
         }
         for p in result.paragraphs
         for s in p.sentences
@@ -246,7 +258,10 @@ async def fail_article(session: AsyncSession, article_id: str, error: str) -> No
     await session.execute(
         update(Article)
         .where(Article.id == article_id, Article.status != ArticleStatus.done)
-        .values(status=ArticleStatus.failed, error=error[:MAX_ERROR_CHARS], finished_at=utcnow())
+        .values(
+            status=ArticleStatus.failed, error=error[:MAX_ERROR_CHARS], finished_at=utcnow(),
+            lease_holder=None, lease_expires_at=None,
+        )
     )
 
 
@@ -258,36 +273,89 @@ class PendingArticle:
     priority: str
     not_before: datetime | None
     attempts: int
+    created_at: datetime
+
+
+_PENDING_COLUMNS = (
+    Article.seq, Article.id, Article.status, Article.priority, Article.not_before,
+    Article.attempts, Article.created_at,
+)
 
 
 async def pending_articles(
     session: AsyncSession,
     *,
     queued_before: datetime,
-    running_before: datetime,
     after_seq: int = 0,
     limit: int = 1000,
 ) -> list[PendingArticle]:
-    """Accepted but unfinished articles old enough that their job should be visible:
-    queued before `queued_before`, or running since before `running_before`."""
+    """Accepted articles still queued, created before `queued_before` (old enough that
+    their job should be visible), from `after_seq` on."""
     query = (
-        select(
-            Article.seq, Article.id, Article.status, Article.priority,
-            Article.not_before, Article.attempts,
-        )
+        select(*_PENDING_COLUMNS)
         .where(
             Article.seq > after_seq,
-            (
-                (Article.status == ArticleStatus.queued) & (Article.created_at < queued_before)
-            )
-            | (
-                (Article.status == ArticleStatus.running) & (Article.started_at < running_before)
-            ),
+            Article.status == ArticleStatus.queued,
+            Article.created_at < queued_before,
         )
         .order_by(Article.seq)
         .limit(limit)
     )
     return [PendingArticle(*row) for row in await session.execute(query)]
+
+
+def _lapsed(now: datetime):
+    """Running articles whose lease has lapsed (or that never had one: started by a
+    version without leases, `lease_s` ago)."""
+    return (Article.status == ArticleStatus.running) & (
+        (Article.lease_expires_at < now)
+        | (Article.lease_expires_at.is_(None) & (Article.started_at < now - _NO_LEASE_GRACE))
+    )
+
+
+# An article started by a version without leases is taken back as that version did: after
+# the default job timeout and half a minute.
+_NO_LEASE_GRACE = timedelta(seconds=630)
+
+
+async def lapsed_articles(
+    session: AsyncSession, now: datetime, limit: int = 1000
+) -> list[PendingArticle]:
+    """Running articles whose worker stopped renewing their lease before `now`."""
+    query = select(*_PENDING_COLUMNS).where(_lapsed(now)).order_by(Article.seq).limit(limit)
+    return [PendingArticle(*row) for row in await session.execute(query)]
+
+
+async def take_back_article(session: AsyncSession, article_id: str, now: datetime) -> bool:
+    """Put a running article whose lease lapsed before `now` back in the queued state, its
+    attempt counted; False if it was finished, or its lease renewed or taken, meanwhile."""
+    changed = await rows_changed(
+        session,
+        update(Article)
+        .where(Article.id == article_id, _lapsed(now))
+        .values(status=ArticleStatus.queued, lease_holder=None, lease_expires_at=None)
+    )
+    return changed == 1
+
+
+async def renew_leases(
+    session: AsyncSession, holder: str, article_ids: Sequence[str], lease_s: float
+) -> set[str]:
+    """Extend `holder`'s leases on these running articles by `lease_s` from now; the ids
+    whose lease it still held (the others were taken back or finished)."""
+    if not article_ids:
+        return set()
+    result = await session.execute(
+        update(Article)
+        .where(
+            Article.id.in_(list(article_ids)),
+            Article.lease_holder == holder,
+            Article.status == ArticleStatus.running,
+        )
+        .values(lease_expires_at=utcnow() + timedelta(seconds=lease_s))
+        .returning(Article.id)
+    )
+    return set(result.scalars())
 
 
 async def release_article(session: AsyncSession, article_id: str) -> None:
@@ -299,14 +367,7 @@ async def release_article(session: AsyncSession, article_id: str) -> None:
         .values(
             status=ArticleStatus.queued,
             attempts=case((Article.attempts > 0, Article.attempts - 1), else_=0),
+            lease_holder=None,
+            lease_expires_at=None,
         )
-    )
-
-
-async def requeue_article(session: AsyncSession, article_id: str) -> None:
-    """Put an interrupted article back in the queued state."""
-    await session.execute(
-        update(Article)
-        .where(Article.id == article_id, Article.status == ArticleStatus.running)
-        .values(status=ArticleStatus.queued)
     )

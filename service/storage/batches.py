@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.domain.types import FINISHED, ArticleStatus
 from service.storage.articles import content_hash
-from service.storage.db import equals
-from service.storage.tables import FINISHED, Article, ArticleStatus, Batch, new_id, utcnow
+from service.storage.db import equals, rows_changed
+from service.storage.tables import Article, Batch, new_id, utcnow
 
 ID_PAGE = 1000
 
@@ -90,8 +91,8 @@ async def progress(session: AsyncSession, batch_id: str) -> BatchProgress:
     units = hits = 0
     for status, count, started, finished, unit_sum, hit_sum in rows:
         counts[status] = count
-        units += unit_sum
-        hits += hit_sum
+        units += unit_sum or 0
+        hits += hit_sum or 0
         if started is not None:
             starts.append(started)
         if finished is not None:
@@ -114,12 +115,12 @@ async def cancel_queued(session: AsyncSession, batch_id: str) -> int:
         .where(Batch.id == batch_id, Batch.cancelled_at.is_(None))
         .values(cancelled_at=utcnow())
     )
-    result = await session.execute(
+    return await rows_changed(
+        session,
         update(Article)
         .where(Article.batch_id == batch_id, Article.status == ArticleStatus.queued)
-        .values(status=ArticleStatus.cancelled, finished_at=utcnow())
+        .values(status=ArticleStatus.cancelled, finished_at=utcnow()),
     )
-    return result.rowcount
 
 
 async def article_ids(

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, event, false
+from sqlalchemy import ColumnElement, CursorResult, Executable, event, false
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -49,6 +55,19 @@ def equals(column, value: str) -> ColumnElement[bool]:
     return column == value if storable(value) else false()
 
 
+async def rows_changed(
+    session: AsyncSession, statement: Executable, parameters: dict[str, Any] | None = None
+) -> int:
+    """Run an UPDATE or DELETE and count the rows it changed."""
+    result = await session.execute(statement, parameters)
+    return cast("CursorResult[Any]", result).rowcount  # what DML statements return
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    """Whether `session` talks to PostgreSQL (else SQLite), for the queries that differ."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
@@ -72,6 +91,17 @@ async def committing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     await session.commit()
 
 
+def describe_database(url: str) -> str:
+    """The URL without its password and, for SQLite, the file it resolves to: a relative
+    path (`sqlite:///var/x.db`, three slashes) is taken from the working directory, an
+    absolute one needs four (`sqlite:////srv/tarjama/x.db`)."""
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return f"{shown} (the file {Path(parsed.database).resolve()})"
+    return shown
+
+
 def alembic_config(url: str) -> Config:
     from alembic.config import Config  # only migrating needs alembic: workers never load it
 
@@ -93,7 +123,6 @@ def migrate(url: str, revision: str = "head") -> None:
 
 def run_in_transaction(url: str, work):
     """Run the coroutine `work(session)` in one transaction, from synchronous code."""
-    import asyncio
 
     async def run():
         engine = create_engine(url)

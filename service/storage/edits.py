@@ -11,24 +11,14 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.domain.errors import (
+    ArticleNotDoneError,
+    ArticleNotFoundError,
+    SentenceNotFoundError,
+)
+from service.domain.types import ArticleStatus
 from service.storage.db import equals
-from service.storage.tables import Article, ArticleStatus, SentenceEdit, SentencePair, utcnow
-
-
-class EditError(Exception):
-    """A correction that cannot be applied. Subclasses say why."""
-
-
-class ArticleNotFoundError(EditError):
-    """No article with that id."""
-
-
-class ArticleNotDoneError(EditError):
-    """The article has no finished translation to correct yet."""
-
-
-class SentenceNotFoundError(EditError):
-    """The article has no sentence at that paragraph and sentence index."""
+from service.storage.tables import Article, SentenceEdit, SentencePair, utcnow
 
 
 def effective_en(sentence: SentencePair) -> str:

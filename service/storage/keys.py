@@ -6,11 +6,12 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.domain.types import KeyRole
 from service.storage.db import equals
-from service.storage.tables import ApiKey, KeyRole, utcnow
+from service.storage.tables import ApiKey, ReviewSession, utcnow
 
 KEY_PREFIX = "tj_"
 KEY_SECRET_BYTES = 32
@@ -45,12 +46,20 @@ async def list_keys(session: AsyncSession) -> Sequence[ApiKey]:
 
 
 async def revoke_key(session: AsyncSession, key_id: str) -> bool:
-    """Revoke by id or by shown prefix; False when no active key matches."""
-    result = await session.execute(
-        update(ApiKey)
-        .where(
-            equals(ApiKey.id, key_id) | equals(ApiKey.prefix, key_id), ApiKey.revoked_at.is_(None)
+    """Revoke by id or by shown prefix, ending its review sessions; False when no active
+    key matches."""
+    matching = (
+        await session.execute(
+            select(ApiKey.id).where(
+                equals(ApiKey.id, key_id) | equals(ApiKey.prefix, key_id),
+                ApiKey.revoked_at.is_(None),
+            )
         )
-        .values(revoked_at=utcnow())
+    ).scalars().all()
+    if not matching:
+        return False
+    await session.execute(
+        update(ApiKey).where(ApiKey.id.in_(matching)).values(revoked_at=utcnow())
     )
-    return result.rowcount > 0
+    await session.execute(delete(ReviewSession).where(ReviewSession.key_id.in_(matching)))
+    return True

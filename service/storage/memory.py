@@ -1,20 +1,24 @@
 """Translation memory: sentences a model has translated once are not translated again.
 
 Keys are the SHA-256 of the normalised source sentence (NFKC, whitespace collapsed), so
-wire boilerplate and datelines that recur across articles hit the memory.
+wire boilerplate and datelines that recur across articles hit the memory. A sentence that
+holds glossary terms is keyed on those terms too (source and target): its entry is
+reused only where the same terms apply, and a sentence without terms keeps its key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.domain.terms import Term
+from service.storage.db import is_postgres
 from service.storage.tables import TranslationMemory
 
 LOOKUP_CHUNK = 500
@@ -24,8 +28,13 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 
 
-def source_key(text: str) -> str:
-    return hashlib.sha256(normalise(text).encode()).hexdigest()
+def source_key(text: str, terms: Sequence[Term] = ()) -> str:
+    """The memory's key for a sentence translated with these glossary terms: a sentence
+    with terms is keyed on them too, so it is only reused with the same terms."""
+    key = normalise(text)
+    for term in terms:
+        key += f"\x00{term.ar}\x01{term.en}"
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 async def lookup(
@@ -66,7 +75,7 @@ async def remember(
     ]
     if not rows:
         return
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if is_postgres(session) else sqlite_insert
     for start in range(0, len(rows), LOOKUP_CHUNK):
         statement = insert(TranslationMemory).values(rows[start : start + LOOKUP_CHUNK])
         await session.execute(statement.on_conflict_do_nothing())

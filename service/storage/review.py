@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.domain.types import FINISHED
 from service.storage.db import equals, storable
-from service.storage.tables import FINISHED, Article, Batch, ParagraphPair
+from service.storage.tables import Article, Batch, ParagraphPair
 
 LIKE_ESCAPE = "\\"
 
@@ -155,7 +156,8 @@ async def _with_counts(session: AsyncSession, batches: Sequence[Batch]) -> list[
             .group_by(Article.batch_id, Article.status)
         )
         for batch_id, status, count in counts:
-            progress[batch_id].counts[status] = count
+            if batch_id is not None:  # always, given the `in_`; says so to the type checker
+                progress[batch_id].counts[status] = count
     return list(progress.values())
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -20,29 +19,13 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-
-class ArticleStatus(StrEnum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-    cancelled = "cancelled"
-
-
-# An article is final once it is done, failed or cancelled.
-FINISHED = (ArticleStatus.done, ArticleStatus.failed, ArticleStatus.cancelled)
-UNFINISHED = (ArticleStatus.queued, ArticleStatus.running)
-
-
-class KeyRole(StrEnum):
-    submit = "submit"
-    review = "review"
-    admin = "admin"
+from service.domain.types import ArticleStatus
 
 
 def utcnow() -> datetime:
@@ -104,6 +87,15 @@ class Article(Base):
     owner_key: Mapped[str | None] = mapped_column(String(32), index=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    # The worker running the article, and until when: it renews the lease while it works,
+    # and the reconciler takes back an article whose lease has lapsed.
+    lease_holder: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Terms enforced in the translation; an article whose glossary is deleted before it is
+    # translated is translated without one.
+    glossary_id: Mapped[str | None] = mapped_column(
+        ForeignKey("glossaries.id", ondelete="SET NULL"), index=True
+    )
 
     paragraphs: Mapped[list[ParagraphPair]] = relationship(
         back_populates="article", order_by="ParagraphPair.index", cascade="all, delete-orphan"
@@ -150,6 +142,8 @@ class SentencePair(Base):
     # A reviewer's correction of `en` (the machine translation, kept as it was).
     edited_en: Mapped[str | None] = mapped_column(Text)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Glossary terms applied, a JSON list of {"ar", "en"}; null when none.
+    terms_json: Mapped[str | None] = mapped_column(Text)
 
     paragraph: Mapped[ParagraphPair] = relationship(back_populates="sentences")
 
@@ -195,6 +189,8 @@ class IdempotencyKey(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     owner_key: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
     target_id: Mapped[str] = mapped_column(String(32))
+    # sha256 of the first request's body, where there is one to compare a retry with.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -242,3 +238,57 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Glossary(Base):
+    """A named list of terms, each Arabic source with the English it must give."""
+
+    __tablename__ = "glossaries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    entry_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    entries: Mapped[list[GlossaryEntry]] = relationship(
+        back_populates="glossary",
+        order_by="GlossaryEntry.index",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class GlossaryEntry(Base):
+    __tablename__ = "glossary_entries"
+    __table_args__ = (UniqueConstraint("glossary_id", "index"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    glossary_id: Mapped[str] = mapped_column(ForeignKey("glossaries.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    ar: Mapped[str] = mapped_column(Text)
+    en: Mapped[str] = mapped_column(Text)
+
+    glossary: Mapped[Glossary] = relationship(back_populates="entries")
+
+
+class ReviewSession(Base):
+    """A signed-in browser on the review pages. The cookie holds a random token; only its
+    SHA-256 hash is stored. It ends at `expires_at`, on sign-out, or when its key is revoked."""
+
+    __tablename__ = "review_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+def core_table(model: type[Base]) -> Table:
+    """The Core table of a mapped class, for statements that skip the ORM (`__table__`
+    is typed as any FromClause)."""
+    return Base.metadata.tables[model.__tablename__]

@@ -14,12 +14,10 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from service.localstack import free_port, redis_answers, redis_server_binary
-from service.storage.db import create_engine, session_factory, transaction
-from service.storage.keys import create_key
-from service.storage.tables import Article, KeyRole, ParagraphPair, SentencePair, Summary
+from cli.localstack import free_port, redis_answers, redis_server_binary
+from service.storage.tables import Article, ParagraphPair, SentencePair, Summary
+from tests.database import open_sessions
 
 STARTUP_TIMEOUT_S = 60
 ARTICLES = 30
@@ -38,16 +36,6 @@ def stack_env(database_url: str, model_dir: Path) -> dict[str, str]:
         "TARJAMA_TRANSLATE_THREADS": "1",
         "TARJAMA_BEAM_SIZE": "1",
     }
-
-
-async def create_submit_key(database_url: str) -> str:
-    """A new submit-role API key stored in that database."""
-    engine = create_engine(database_url)
-    try:
-        async with transaction(session_factory(engine)) as session:
-            return (await create_key(session, "faults", KeyRole.submit))[1]
-    finally:
-        await engine.dispose()
 
 
 class Stack:
@@ -84,14 +72,16 @@ class Stack:
 
     def start_api(self) -> None:
         self.api = self._spawn(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(self.api_port),
+            [sys.executable, "-m", "cli.main", "serve", "--port", str(self.api_port),
              "--no-migrate"],
             "api",
         )
         self._wait(self._api_ready, "api")
 
     def start_worker(self) -> subprocess.Popen:
-        worker = self._spawn([sys.executable, "-m", "service.cli", "worker"], f"worker-{len(self.workers)}")
+        worker = self._spawn(
+            [sys.executable, "-m", "cli.main", "worker"], f"worker-{len(self.workers)}"
+        )
         self.workers.append(worker)
         return worker
 
@@ -151,9 +141,11 @@ def submit_batch(stack: Stack) -> str:
     return response.json()["id"]
 
 
-def wait_for(stack: Stack, batch_id: str, predicate, what: str) -> dict:
+def wait_for(
+    stack: Stack, batch_id: str, predicate, what: str, timeout_s: float = FINISH_TIMEOUT_S
+) -> dict:
     """Poll the batch through the API, riding out answers given while a service is down."""
-    deadline = time.monotonic() + FINISH_TIMEOUT_S
+    deadline = time.monotonic() + timeout_s
     state: dict = {}
     with api_client(stack) as c:
         while time.monotonic() < deadline:
@@ -171,29 +163,25 @@ def wait_for(stack: Stack, batch_id: str, predicate, what: str) -> dict:
 
 async def assert_done_exactly_once(database_url: str, batch_id: str) -> None:
     """Every article of the batch is done, and its results are stored once."""
-    engine = create_async_engine(database_url)
     in_batch = Article.batch_id == batch_id
-    try:
-        async with engine.connect() as conn:
-            statuses = dict((await conn.execute(
-                select(Article.status, func.count()).where(in_batch).group_by(Article.status)
-            )).all())
-            paragraphs = (await conn.execute(
-                select(ParagraphPair.article_id, func.count(),
-                       func.count(func.distinct(ParagraphPair.index)))
-                .join(Article, Article.id == ParagraphPair.article_id).where(in_batch)
-                .group_by(ParagraphPair.article_id)
-            )).all()
-            sentences = await conn.scalar(
-                select(func.count()).select_from(SentencePair)
-                .join(Article, Article.id == SentencePair.article_id).where(in_batch)
-            )
-            summaries = await conn.scalar(
-                select(func.count()).select_from(Summary)
-                .join(Article, Article.id == Summary.article_id).where(in_batch)
-            )
-    finally:
-        await engine.dispose()
+    async with open_sessions(database_url) as sessions, sessions() as conn:
+        statuses = dict((await conn.execute(
+            select(Article.status, func.count()).where(in_batch).group_by(Article.status)
+        )).all())
+        paragraphs = (await conn.execute(
+            select(ParagraphPair.article_id, func.count(),
+                   func.count(func.distinct(ParagraphPair.index)))
+            .join(Article, Article.id == ParagraphPair.article_id).where(in_batch)
+            .group_by(ParagraphPair.article_id)
+        )).all()
+        sentences = await conn.scalar(
+            select(func.count()).select_from(SentencePair)
+            .join(Article, Article.id == SentencePair.article_id).where(in_batch)
+        )
+        summaries = await conn.scalar(
+            select(func.count()).select_from(Summary)
+            .join(Article, Article.id == Summary.article_id).where(in_batch)
+        )
     assert statuses == {"done": ARTICLES}
     assert len(paragraphs) == ARTICLES
     # Each article: its 2 paragraphs (its first line ends like a sentence, so it is no

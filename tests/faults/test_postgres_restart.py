@@ -9,24 +9,18 @@ and a worker as real processes.
 from __future__ import annotations
 
 import asyncio
-import glob
-import os
-import shutil
 import signal
-import subprocess
-import tempfile
-from pathlib import Path
 
 import httpx
 import pytest
 
-from service.localstack import free_port
+from cli.localpostgres import PrivatePostgres, postgres_bin_dir
 from service.storage.db import migrate
+from tests.factories import create_api_key
 from tests.faults.stack import (
     ARTICLES,
     Stack,
     assert_done_exactly_once,
-    create_submit_key,
     stack_env,
     submit_batch,
     wait_for,
@@ -34,73 +28,6 @@ from tests.faults.stack import (
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 DOWNTIME_S = 4
-PG_TIMEOUT_S = 60
-
-
-def postgres_bin_dir() -> Path | None:
-    """The newest installed PostgreSQL's bin folder (Debian layout), or one on PATH."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version)
-    if found:
-        return Path(found[-1]).parent
-    on_path = shutil.which("initdb")
-    return Path(on_path).parent if on_path else None
-
-
-def _version(path: str) -> float:
-    try:
-        return float(Path(path).parent.parent.name)
-    except ValueError:
-        return 0.0
-
-
-class PrivatePostgres:
-    """A throwaway PostgreSQL cluster that can be stopped and started at will."""
-
-    def __init__(self, bin_dir: Path) -> None:
-        self.bin_dir = bin_dir
-        self.port = free_port()
-        # Its own folder, readable by the postgres user when we run as root.
-        self.root = Path(tempfile.mkdtemp(prefix="tarjama-pg-"))
-        self.data = self.root / "data"
-        self.log = self.root / "postgres.log"
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if self.as_user:
-            shutil.chown(self.root, "postgres")
-        self.root.chmod(0o755)
-
-    @property
-    def admin_url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _run(self, tool: str, *args: str) -> None:
-        subprocess.run(
-            [*self.as_user, str(self.bin_dir / tool), *args],
-            check=True, capture_output=True, timeout=PG_TIMEOUT_S,
-        )
-
-    def init(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                  "-E", "UTF8", "--no-sync")
-
-    def start(self) -> None:
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-                   "-c fsync=off -c full_page_writes=off")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
-                  "-w", "-t", str(PG_TIMEOUT_S), "start")
-
-    def stop(self, mode: str = "fast") -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def create_database(self, name: str) -> str:
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
-        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}"
-
-    def destroy(self) -> None:
-        try:
-            self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # already stopped
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -122,7 +49,7 @@ async def stack(private_postgres, tiny_model_dir, tmp_path):
     url = private_postgres.create_database("tarjama")
     await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
     stack = Stack(stack_env(url, tiny_model_dir), tmp_path)
-    stack.key, stack.database_url = await create_submit_key(url), url
+    stack.key, stack.database_url = await create_api_key(url, name="faults"), url
     stack.start_redis()
     stack.start_api()
     try:

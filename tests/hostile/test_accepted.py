@@ -8,9 +8,10 @@ import unicodedata
 
 import pytest
 
+from models.options import TranslatorOptions
 from models.translator import Translator, clean_source
-from tests.hostile.accounting import assert_accounted_for
 from tests.conftest import run_worker_burst
+from tests.hostile.accounting import assert_accounted_for
 from workers.segment import split_paragraphs
 
 SENTENCE = "قال الوزير إن الحكومة ستدعم المزارعين."
@@ -59,7 +60,9 @@ CASES = {
         "Robert'); DELETE FROM sentence_pairs WHERE ('1'='1 انتهى"
     ),
     "line-separators": "سطر أول\r\nسطر ثان\rسطر ثالث\u2028سطر رابع\u2029سطر خامس\x85سطر سادس",
-    "mixed-scripts-digits-emoji": "😀 قال 12 وزيرا ١٢ 🇸🇾 إن English words و 3.14 %!\n\n🔥🔥\nانتهى.",
+    "mixed-scripts-digits-emoji": (
+        "😀 قال 12 وزيرا ١٢ 🇸🇾 إن English words و 3.14 %!\n\n🔥🔥\nانتهى."
+    ),
     "punctuation-storm": "!!!؟؟؟...،،،؛؛؛ قال.........الوزير؟!؟! «إن» (الحكومة) [ستدعم] ...\n.....",
     "one-letter": "ق",
     "long-word": "ق" * 5000 + " " + "ب" * 3000,
@@ -114,11 +117,13 @@ async def test_a_2000_word_sentence_is_translated_in_pieces(client, settings, ti
     (paragraph,) = article["paragraphs"]
     (sentence,) = paragraph["sentences"]
     assert sentence["ar"] == LONG_SENTENCE
-    translator = Translator(tiny_model_dir, device="cpu", intra_threads=1, beam_size=1)
+    options = TranslatorOptions(device="cpu", intra_threads=1, beam_size=1)
+    translator = Translator(tiny_model_dir, options)
     pieces = translator.split_to_fit(clean_source(LONG_SENTENCE))
     assert len(pieces) > 1
     assert all(len(p) <= translator.max_source_pieces for p in pieces)
-    assert sum(len(p) for p in pieces) == len(translator._source_sp.encode(clean_source(LONG_SENTENCE)))
+    tokens = translator._source_sp.encode(clean_source(LONG_SENTENCE))
+    assert sum(len(p) for p in pieces) == len(tokens)
 
 
 @pytest.mark.slow

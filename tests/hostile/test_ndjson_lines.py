@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.hostile.accounting import assert_accounted_for
 from tests.conftest import run_worker_burst
+from tests.hostile.accounting import assert_accounted_for
 
 VALID = "قال الوزير إن الحكومة ستدعم المزارعين. وأضاف أن الدعم سيبدأ قريبا."
 HTML = "<script>alert(1)</script> قال الوزير '); DROP TABLE batches; --"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from service.main import create_app
-from service.web.csrf import CSRF_FIELD, csrf_token
+from service.app.csrf import CSRF_FIELD, csrf_token
+from service.app.main import create_app
 from tests.conftest import http_client
 
 VALID = "قال الوزير إن الحكومة ستدعم المزارعين."
@@ -198,6 +198,67 @@ async def test_bodies_that_are_not_utf8_are_422_like_malformed_json(
     assert malformed.json()["detail"][0]["type"] == detail["type"]
     assert await stored_count(client) == before
     assert (await admin.get("/v1/keys")).json() == keys_before
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+)
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/v1/articles", {"text": VALID}),
+        ("PATCH", "/v1/articles/any/paragraphs/0/sentences/0", {"en": "A sentence."}),
+        ("POST", "/v1/keys", {"name": "utf16"}),
+    ],
+)
+async def test_json_that_is_not_utf8_is_415(client, admin, method, path, body, encoding):
+    """RFC 8259: JSON between systems is UTF-8. The parser would guess UTF-16 and UTF-32."""
+    before = await stored_count(client)
+    keys_before = (await admin.get("/v1/keys")).json()
+    raw = json.dumps(body, ensure_ascii=False).encode(encoding)
+    response = await admin.request(method, path, content=raw, headers=JSON)
+    assert response.status_code == 415, response.text
+    assert "JSON must be UTF-8" in response.json()["detail"]
+    assert await stored_count(client) == before
+    assert (await admin.get("/v1/keys")).json() == keys_before
+
+
+async def test_a_charset_other_than_utf8_is_415(client):
+    before = await stored_count(client)
+    raw = json.dumps({"text": VALID}, ensure_ascii=False).encode()
+    for charset in ("utf-16", "iso-8859-1"):
+        response = await client.post(
+            "/v1/articles",
+            content=raw,
+            headers={"content-type": f"application/json; charset={charset}"},
+        )
+        assert response.status_code == 415, response.text
+        assert f"charset={charset}" in response.json()["detail"]
+    for charset in ("utf-8", "UTF-8", "utf8"):
+        response = await client.post(
+            "/v1/articles",
+            content=raw,
+            headers={"content-type": f"application/json; charset={charset}"},
+        )
+        assert response.status_code == 202, response.text
+    assert await stored_count(client) == before + 3
+
+
+async def test_batch_lines_that_are_not_utf8_are_rejected_by_line(client):
+    good = json.dumps({"text": VALID}, ensure_ascii=False).encode()
+    utf32 = json.dumps({"text": VALID}, ensure_ascii=False).encode("utf-32-le")
+    response = await client.post("/v1/batches", content=good + b"\n" + utf32, headers=NDJSON)
+    assert response.status_code == 202, response.text
+    created = response.json()
+    assert created["accepted"] == 1
+    (rejected,) = created["rejected"]
+    assert rejected["line"] == 2 and "not UTF-8" in rejected["error"]
+    declared = await client.post(
+        "/v1/batches",
+        content=good,
+        headers={"content-type": "application/x-ndjson; charset=utf-16"},
+    )
+    assert declared.status_code == 415
 
 
 async def test_json_too_deep_to_parse_is_refused(client):

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 import pytest
 
+from cli.model_commands import SegmentedTranslate
 from models.errors import EvaluationError
-from models.evaluate import evaluate, read_parallel
+from models.options import TranslatorOptions
+from models.quality import evaluate, read_parallel
 from models.translator import Translation, Translator
-from service.models_cli import SegmentedTranslate
 
 SOURCES = ["قال الوزير إن الاجتماع سيعقد يوم الاثنين. وأضاف أن القرار نهائي.", "ارتفعت الأسعار."]
 REFERENCES = [
@@ -77,7 +78,8 @@ def test_pipeline_splits_lines_into_sentences_and_rejoins():
 
 def test_engine_and_pipeline_on_a_real_model(tiny_model_dir, tmp_path):
     data = read_parallel(*write_pair(tmp_path, SOURCES, REFERENCES))
-    translator = Translator(tiny_model_dir, device="cpu", intra_threads=1, beam_size=1)
+    options = TranslatorOptions(device="cpu", intra_threads=1, beam_size=1)
+    translator = Translator(tiny_model_dir, options)
 
     engine = evaluate(translator.translate, data, "engine")
     pipeline = evaluate(SegmentedTranslate(translator.translate), data, "pipeline")

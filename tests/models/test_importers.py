@@ -20,6 +20,7 @@ from models.errors import (
     UnknownModelFormatError,
 )
 from models.importers import import_model, saved_quantization
+from models.options import TranslatorOptions
 from models.registry import KNOWN_MODELS
 from models.synthetic import build_random_model, build_tokenizer
 from models.translator import Translator
@@ -78,7 +79,8 @@ class TestMarianRelease:
         # The card adds </s>; the engine must not add a second one.
         assert json.loads((model_dir / "config.json").read_text())["add_source_eos"] is False
 
-        translations = Translator(model_dir, device="cpu", beam_size=1).translate(ARABIC_SENTENCES)
+        translator = Translator(model_dir, TranslatorOptions(device="cpu", beam_size=1))
+        translations = translator.translate(ARABIC_SENTENCES)
         assert len(translations) == len(ARABIC_SENTENCES)
         assert all(t.text.strip() for t in translations)
         assert all(0.0 < t.confidence <= 1.0 for t in translations)
@@ -90,7 +92,8 @@ class TestMarianRelease:
 
         assert card.name == "opus-2019-12-18"
         assert card.extra["conversion"]["imported_from"] == str(archive.resolve())
-        assert Translator(models_dir / card.name, device="cpu").translate(["مرحبا."])[0].text
+        translator = Translator(models_dir / card.name, TranslatorOptions(device="cpu"))
+        assert translator.translate(["مرحبا."])[0].text
 
     def test_folder_without_decoder_yml(self, tmp_path, models_dir):
         release = build_marian_release(tmp_path / "bare", decoder_yml=False)
@@ -125,7 +128,8 @@ class TestCTranslate2Folder:
         assert card.quantization == "int8"
         assert card.origin == str(foreign.resolve())
         assert card.source_suffix == ["</s>"]
-        assert Translator(model_dir, device="cpu").translate(ARABIC_SENTENCES[:1])[0].text
+        translator = Translator(model_dir, TranslatorOptions(device="cpu"))
+        assert translator.translate(ARABIC_SENTENCES[:1])[0].text
 
     def test_quantisation_is_recorded_not_changed(self, tmp_path, models_dir):
         foreign = build_random_model(tmp_path / "fp16", sample_lines(100), quantization="float16")
@@ -194,7 +198,7 @@ class TestErrors:
         broken = copy_tree(marian_release, tmp_path / "broken")
         (broken / "target.spm").unlink()
 
-        with pytest.raises(IncompleteModelError, match="missing target.spm"):
+        with pytest.raises(IncompleteModelError, match=r"missing target\.spm"):
             import_model(broken, models_dir)
         assert not (models_dir / "broken").exists()
 
@@ -210,7 +214,7 @@ class TestErrors:
         (broken / "decoder.yml").unlink()
         shutil.copyfile(broken / VOCAB_NAME, broken / "other.vocab.yml")
 
-        with pytest.raises(IncompleteModelError, match="add the release's decoder.yml"):
+        with pytest.raises(IncompleteModelError, match=r"add the release's decoder\.yml"):
             import_model(broken, models_dir)
 
     def test_ctranslate2_folder_without_tokenizer(self, tiny_model_dir, tmp_path, models_dir):
@@ -284,9 +288,8 @@ class TestTransformersFolder:
 
         assert card.quantization == "int8" and card.source_suffix == ["</s>"]
         assert card.extra["conversion"]["source_format"] == "transformers"
-        translations = Translator(models_dir / "hf-marian", device="cpu").translate(
-            ARABIC_SENTENCES
-        )
+        translator = Translator(models_dir / "hf-marian", TranslatorOptions(device="cpu"))
+        translations = translator.translate(ARABIC_SENTENCES)
         assert len(translations) == len(ARABIC_SENTENCES)
         assert all(0.0 < t.confidence <= 1.0 for t in translations)
 
@@ -304,7 +307,7 @@ class TestTransformersFolder:
             "source": "sentencepiece.bpe.model",
             "target": "sentencepiece.bpe.model",
         }
-        translator = Translator(models_dir / "hf-nllb", device="cpu")
+        translator = Translator(models_dir / "hf-nllb", TranslatorOptions(device="cpu"))
         assert len(translator.translate(ARABIC_SENTENCES)) == len(ARABIC_SENTENCES)
 
 

@@ -7,8 +7,9 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
+from cli.model_commands import DEFAULT_EVAL_REF, DEFAULT_EVAL_SRC, app
 from service.config import get_settings
-from service.models_cli import app
+from tests.conftest import REPO_DIR
 from tests.models.builders import build_marian_release
 
 runner = CliRunner()
@@ -117,6 +118,18 @@ def test_eval_prints_engine_and_pipeline_scores(models_dir, tiny_model_dir, tmp_
     assert result.exit_code == 0, result.output
     for text in ("BLEU", "chrF", "engine", "pipeline", "random-tiny", "1 of 2 lines were split"):
         assert text in result.output
+
+
+def test_eval_defaults_to_the_set_shipped_in_the_repository(models_dir, tiny_model_dir):
+    """A clean clone has everything `tarjama models eval --model NAME` needs."""
+    assert DEFAULT_EVAL_SRC.is_relative_to(REPO_DIR) and DEFAULT_EVAL_REF.is_relative_to(REPO_DIR)
+    licence = (REPO_DIR / "samples" / "README.md").read_text(encoding="utf-8")
+    assert "eval/tico19-dev" in licence and "CC0" in licence
+    result = run("eval", "--model", str(tiny_model_dir), "--limit", "3")
+    assert result.exit_code == 0, result.output
+    assert "tico19-dev" in result.output and "BLEU" in result.output
+    one = run("eval", "--model", str(tiny_model_dir), "--src", str(DEFAULT_EVAL_SRC))
+    assert one.exit_code == 1 and "give both --src and --ref, or neither" in one.output
 
 
 def test_eval_errors(models_dir, tiny_model_dir, tmp_path):

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from models import MODELS_DIR, load_card
+from models.options import TranslatorOptions
 from models.translator import Translator
 from service.config import DEFAULT_MODEL, Settings
 from tests.conftest import sample_text
@@ -27,7 +28,7 @@ def test_shipped_model_is_the_default_and_small():
 
 @pytest.fixture(scope="module")
 def shipped() -> Translator:
-    return Translator(SHIPPED, device="cpu", beam_size=2)
+    return Translator(SHIPPED, TranslatorOptions(device="cpu", beam_size=2))
 
 
 def test_translates_sy24_into_english(shipped):

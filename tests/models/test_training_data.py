@@ -22,8 +22,9 @@ def write_pair(folder: Path, stem: str, pairs: list[tuple[str, str]]) -> None:
 def data_dir(tmp_path: Path) -> Path:
     train, dev = tmp_path / "train", tmp_path / "dev"
     write_pair(dev, data.DEV_CORPUS, [("جملة التطوير", "dev sentence"), ("اخرى", "another")])
-    write_pair(train, "tico19-test", [("جملة التطوير", "leaked"), ("أ", "a"),
-                                      ("ب", "another"), ("ج", "c")])
+    write_pair(
+        train, "tico19-test", [("جملة التطوير", "leaked"), ("أ", "a"), ("ب", "another"), ("ج", "c")]
+    )
     english = [f"sentence {i}" for i in range(200)]
     write_pair(train, "nllb-seed-arz", [(f"مصري {i}", e) for i, e in enumerate(english)])
     write_pair(train, "nllb-seed-ary", [(f"مغربي {i}", e) for i, e in enumerate(english)])
@@ -38,8 +39,9 @@ def test_training_pairs_sharing_a_side_with_dev_are_dropped(data_dir):
 def test_nllb_sets_hold_out_the_same_english_sentences(data_dir):
     pairs = data.read_training_pairs(data_dir, ("nllb-seed-arz", "nllb-seed-ary"))
     train, heldout = data.split_heldout(pairs, fraction=0.1)
-    held = {c: {p.target for p in heldout if p.corpus == c} for c in ("nllb-seed-arz",
-                                                                        "nllb-seed-ary")}
+    held = {
+        c: {p.target for p in heldout if p.corpus == c} for c in ("nllb-seed-arz", "nllb-seed-ary")
+    }
     assert len(held["nllb-seed-arz"]) == 20
     assert held["nllb-seed-arz"] == held["nllb-seed-ary"]
     assert not held["nllb-seed-arz"] & {p.target for p in train}
@@ -63,8 +65,12 @@ def test_an_epoch_samples_each_corpus_by_its_weight():
 def test_manifest_lists_files_hashes_lines_and_weights(data_dir):
     rows = data.manifest(data_dir, {"tico19-test": 3.0})
     by_file = {row["file"]: row for row in rows}
-    assert set(by_file) == {"train/tico19-test.ar", "train/tico19-test.en",
-                            f"dev/{data.DEV_CORPUS}.ar", f"dev/{data.DEV_CORPUS}.en"}
+    assert set(by_file) == {
+        "train/tico19-test.ar",
+        "train/tico19-test.en",
+        f"dev/{data.DEV_CORPUS}.ar",
+        f"dev/{data.DEV_CORPUS}.en",
+    }
     row = by_file["train/tico19-test.en"]
     content = (data_dir / "train" / "tico19-test.en").read_bytes()
     assert row["sha256"] == hashlib.sha256(content).hexdigest()

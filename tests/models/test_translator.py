@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from models.options import TranslatorOptions
 from models.translator import Translator, clean_source
 
 LONG_WORDS = 300
@@ -13,7 +14,7 @@ LONG_WORDS = 300
 
 @pytest.fixture(scope="module")
 def translator(tiny_model_dir) -> Translator:
-    return Translator(tiny_model_dir, device="cpu", intra_threads=1, beam_size=1)
+    return Translator(tiny_model_dir, TranslatorOptions(device="cpu", intra_threads=1, beam_size=1))
 
 
 def test_reports_int8_and_card_name(translator):
@@ -68,7 +69,7 @@ def test_clean_source_normalises(raw, clean):
 
 
 def test_unloaded_model_raises(tiny_model_dir):
-    translator = Translator(tiny_model_dir, device="cpu", intra_threads=1)
+    translator = Translator(tiny_model_dir, TranslatorOptions(device="cpu", intra_threads=1))
     translator.unload()
     with pytest.raises(RuntimeError):
         translator.translate(["نص"])
@@ -77,7 +78,7 @@ def test_unloaded_model_raises(tiny_model_dir):
 def test_a_shipped_vocabulary_map_limits_the_output_to_its_candidates(tiny_model_dir, tmp_path):
     model_dir = tmp_path / "with-vmap"
     shutil.copytree(tiny_model_dir, model_dir)
-    plain = Translator(model_dir, device="cpu", beam_size=1)
+    plain = Translator(model_dir, TranslatorOptions(device="cpu", beam_size=1))
     sentence = "قال الوزير إن الحكومة ستدعم المزارعين."
     assert not plain.use_vmap
     # The empty n-gram's candidates are allowed everywhere; no source word adds any.
@@ -86,7 +87,7 @@ def test_a_shipped_vocabulary_map_limits_the_output_to_its_candidates(tiny_model
     allowed = [p for p in vocabulary if p.strip("▁").isascii() and p.strip("▁").isalpha()][:3]
     assert len(allowed) == 3
     (model_dir / "vmap.txt").write_text("\t" + " ".join(allowed) + "\n", encoding="utf-8")
-    mapped = Translator(model_dir, device="cpu", beam_size=1)
+    mapped = Translator(model_dir, TranslatorOptions(device="cpu", beam_size=1))
     assert mapped.use_vmap
     [free] = plain.translate_pieces(plain.prepare(sentence))
     [output] = mapped.translate_pieces(mapped.prepare(sentence))

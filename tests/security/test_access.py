@@ -27,11 +27,10 @@ except ImportError:  # older FastAPI: app.routes already lists every route, flat
         return iter(routes)
 
 
-from service.auth import ROLE_RANK, SESSION_COOKIE
-from service.storage.tables import KeyRole
-from service.web.csrf import CSRF_FIELD, csrf_token
-from tests.conftest import http_client
-from tests.conftest import run_worker_burst
+from service.app.auth import ROLE_RANK, SESSION_COOKIE
+from service.app.csrf import CSRF_FIELD, csrf_token
+from service.domain.types import KeyRole
+from tests.conftest import http_client, run_worker_burst, sign_in
 
 VALID_TEXT = "قال الوزير إن الحكومة ستدعم المزارعين. وأضاف أن الدعم سيبدأ قريبا."
 LOGIN_PAGE = "/review/login"
@@ -180,6 +179,7 @@ async def test_a_garbage_key_is_refused_everywhere(app, world, key):
 
 async def test_a_revoked_key_is_refused_everywhere(app, world, make_key):
     victim = await make_key("admin", name="to-revoke")
+    token = await sign_in(app, victim)
     async with http_client(app, world.keys[KeyRole.admin]) as admin:
         listed = (await admin.get("/v1/keys")).json()
         (row,) = [k for k in listed if victim.startswith(k["prefix"]) and k["name"] == "to-revoke"]
@@ -187,9 +187,9 @@ async def test_a_revoked_key_is_refused_everywhere(app, world, make_key):
     async with http_client(app, victim) as revoked:
         for endpoint in guarded(app):
             assert_unauthenticated(endpoint, await call(revoked, world, endpoint, victim))
-    # The review pages' cookie is refused the same way.
+    # The review pages' session, begun before the key was revoked, is refused the same way.
     async with http_client(app) as browser:
-        browser.cookies.set(SESSION_COOKIE, victim)
+        browser.cookies.set(SESSION_COOKIE, token)
         for endpoint in guarded(app):
             assert_unauthenticated(endpoint, await call(browser, world, endpoint, victim))
 

@@ -8,11 +8,10 @@ import uuid
 
 import pytest
 
-from service.main import create_app
+from service.app.main import create_app
+from service.app.rate_limit import WINDOW_S, count_in_window
 from service.queue import connect
-from service.ratelimit import WINDOW_S, count_in_window
-from tests.conftest import http_client
-from tests.conftest import run_worker_burst
+from tests.conftest import http_client, run_worker_burst
 
 TEXT = "قال الوزير إن الحكومة ستدعم المزارعين."
 LIMIT = 3
@@ -23,7 +22,7 @@ async def limited_app(settings):
     app = create_app(settings.model_copy(update={"rate_limit_per_minute": LIMIT}))
     async with app.router.lifespan_context(app):
         yield app
-        await run_worker_burst(settings)  # leave nothing queued in the shared database
+        await app.state.redis.delete(settings.queue_name)  # the jobs no worker will run
 
 
 async def away_from_window_edge(margin_s: float = 5) -> None:

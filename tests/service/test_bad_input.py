@@ -41,7 +41,9 @@ async def test_invalid_articles_are_rejected(client, body, fragment):
 
 async def test_malformed_json_is_422(client):
     response = await client.post(
-        "/v1/articles", content=b'{"text": "unterminated', headers={"content-type": "application/json"}
+        "/v1/articles",
+        content=b'{"text": "unterminated',
+        headers={"content-type": "application/json"},
     )
     assert response.status_code == 422
     assert "JSON" in str(response.json()["detail"])

@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from service.webhooks import SIGNATURE_HEADER, verify
 from tests.conftest import run_worker_burst
+from workers.webhooks import SIGNATURE_HEADER, verify
 
 SECRET = "a-test-secret-of-enough-length"
 NDJSON = {"content-type": "application/x-ndjson"}
@@ -24,7 +24,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append((dict(self.headers), body))
                 failing = len(receiver.requests) <= receiver.fail_first
@@ -54,7 +54,8 @@ def settings(settings):
 
 def lines(n: int) -> str:
     return "\n".join(
-        json.dumps({"text": f"نبأ {i}: انتهى الاجتماع بنجاح."}, ensure_ascii=False) for i in range(n)
+        json.dumps({"text": f"نبأ {i}: انتهى الاجتماع بنجاح."}, ensure_ascii=False)
+        for i in range(n)
     )
 
 
@@ -92,7 +93,10 @@ async def test_cancelled_batch_is_announced(client, settings):
 async def test_callback_needs_a_configured_secret(client, settings, app):
     app.state.settings = settings.model_copy(update={"webhook_secret": None})
     response = await client.post(
-        "/v1/batches", params={"callback_url": "http://127.0.0.1:9/x"}, content=lines(1), headers=NDJSON
+        "/v1/batches",
+        params={"callback_url": "http://127.0.0.1:9/x"},
+        content=lines(1),
+        headers=NDJSON,
     )
     assert response.status_code == 422
     assert "TARJAMA_WEBHOOK_SECRET" in response.json()["detail"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from service.storage import articles as store
-from service.storage.db import create_engine, session_factory, transaction
-from service.storage.tables import ArticleStatus
+from service.domain.types import ArticleStatus
+from service.storage import articles as article_store
+from service.storage.db import transaction
+from tests.database import open_sessions
 
 
 async def test_a_released_article_is_queued_again_without_counting_the_attempt(
@@ -13,22 +14,18 @@ async def test_a_released_article_is_queued_again_without_counting_the_attempt(
     created = await client.post("/v1/articles", json={"text": "قال الوزير إن الحكومة ستدعم."})
     assert created.status_code == 202, created.text
     article_id = created.json()["id"]
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
-    try:
+    async with open_sessions(settings.database_url) as sessions:
         async with transaction(sessions) as session:
-            assert await store.start_article(session, article_id) is not None
+            assert await article_store.start_article(session, article_id) is not None
         async with transaction(sessions) as session:
-            await store.release_article(session, article_id)
+            await article_store.release_article(session, article_id)
         async with transaction(sessions) as session:
-            article = await store.get_article(session, article_id)
+            article = await article_store.get_article(session, article_id)
             assert (article.status, article.attempts) == (ArticleStatus.queued, 0)
             # Only a running article is released: a finished one stays as it is.
-            await store.fail_article(session, article_id, "test")
+            await article_store.fail_article(session, article_id, "test")
         async with transaction(sessions) as session:
-            await store.release_article(session, article_id)
+            await article_store.release_article(session, article_id)
         async with transaction(sessions) as session:
-            article = await store.get_article(session, article_id)
+            article = await article_store.get_article(session, article_id)
             assert article.status == ArticleStatus.failed
-    finally:
-        await engine.dispose()

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from service.auth import SESSION_COOKIE
-from service.web.csrf import CSRF_HEADER, csrf_token
-from tests.conftest import http_client, run_worker_burst
+from service.app.auth import SESSION_COOKIE
+from service.app.csrf import CSRF_HEADER, csrf_token
+from tests.conftest import http_client, run_worker_burst, sign_in
 
 TEXT = (
     "الحكومة تعلن خطة لدعم المزارعين\n\n"
@@ -157,15 +157,15 @@ async def test_a_reviewer_signs_an_article_off(finished):
 
 
 async def test_changes_made_with_the_browser_cookie_need_the_csrf_header(app, make_key, finished):
-    key = await make_key("review", "Omar Khalil")
+    token = await sign_in(app, await make_key("review", "Omar Khalil"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
-        transport=transport, base_url="http://tarjama.test", cookies={SESSION_COOKIE: key}
+        transport=transport, base_url="http://tarjama.test", cookies={SESSION_COOKIE: token}
     ) as browser:
         response = await browser.patch(finished.sentence_url(), json={"en": FIX})
         assert response.status_code == 403
         assert CSRF_HEADER in response.json()["detail"]
         response = await browser.patch(
-            finished.sentence_url(), json={"en": FIX}, headers={CSRF_HEADER: csrf_token(key)}
+            finished.sentence_url(), json={"en": FIX}, headers={CSRF_HEADER: csrf_token(token)}
         )
         assert response.status_code == 200

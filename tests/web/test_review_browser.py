@@ -11,12 +11,11 @@ from urllib.parse import quote
 import httpx
 from playwright.async_api import expect
 
-from service.auth import SESSION_COOKIE
-from service.storage.tables import ArticleStatus
-
-# The fixtures: browser, keys, live_server, seeded, web_settings.
-from tests.web.fixtures import *
-from tests.web.fixtures import ARTIFACTS_DIR, XSS_IMG, XSS_SCRIPT, set_status
+from service.app.auth import SESSION_COOKIE
+from service.domain.types import ArticleStatus
+from tests.conftest import sign_in
+from tests.factories import set_status
+from tests.web.seed_data import ARTIFACTS_DIR, XSS_IMG, XSS_SCRIPT
 
 LIVE_TIMEOUT_MS = 10_000
 CORRECTION = "Russia has told its pilots to stay out of the skies over Albu Kamal."
@@ -24,7 +23,8 @@ CORRECTION = "Russia has told its pilots to stay out of the skies over Albu Kama
 
 @asynccontextmanager
 async def opened(browser, base_url: str, key: str | None = None, *, javascript: bool = True):
-    """A fresh browser context (signed in with `key` when given) and a page in it."""
+    """A fresh browser context (signed in with `key` when given, through the login form's
+    POST) and a page in it."""
     context = await browser.new_context(
         base_url=base_url,
         java_script_enabled=javascript,
@@ -36,7 +36,7 @@ async def opened(browser, base_url: str, key: str | None = None, *, javascript: 
             [
                 {
                     "name": SESSION_COOKIE,
-                    "value": key,
+                    "value": await sign_in(base_url, key),
                     "url": base_url,
                     "httpOnly": True,
                     "sameSite": "Strict",
@@ -321,8 +321,8 @@ async def test_the_list_shows_progress_live(browser, live_server, seeded, keys, 
         await page.goto(f"/review?batch={seeded.batch}")
         badge = page.locator(f'[data-status-of="{running}"]')
         assert await badge.text_content() == "queued"
-        await set_status(web_settings, running, ArticleStatus.running)
-        await set_status(web_settings, cancelled, ArticleStatus.cancelled)
+        await set_status(web_settings.database_url, running, ArticleStatus.running)
+        await set_status(web_settings.database_url, cancelled, ArticleStatus.cancelled)
         await expect(badge).to_have_text("running", timeout=LIVE_TIMEOUT_MS)
         assert "status-running" in await badge.get_attribute("class")
         bar = page.locator(f'svg.bar[data-bar-of="{seeded.batch}"]')

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import quote
 
 import httpx
 import pytest
+from sqlalchemy import select, update
 
-from service.auth import SESSION_COOKIE
-from service.web.security import CONTENT_SECURITY_POLICY
-from tests.conftest import http_client
+from service.app.auth import SESSION_COOKIE
+from service.app.web.security import CONTENT_SECURITY_POLICY
+from service.storage.review_sessions import hash_token
+from service.storage.tables import ReviewSession, utcnow
+from tests.conftest import REPO_DIR, http_client, sign_in
 
 
-def browser_client(app, key: str | None = None, base_url: str = "http://tarjama.test"):
-    """A client that holds the key in the cookie, as a signed-in browser does."""
-    cookies = {SESSION_COOKIE: key} if key else {}
+def browser_client(app, token: str | None = None, base_url: str = "http://tarjama.test"):
+    """A client holding a session token in the cookie, as a signed-in browser does."""
+    cookies = {SESSION_COOKIE: token} if token else {}
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url=base_url, cookies=cookies
     )
+
+
+async def signed_in(app, key: str):
+    """A browser client signed in with `key`."""
+    return browser_client(app, await sign_in(app, key))
 
 
 @pytest.mark.parametrize(
@@ -30,10 +39,13 @@ async def test_pages_send_strangers_to_the_login_form(app, path):
     assert response.headers["location"] == f"/review/login?next={quote(path, safe='/')}"
 
 
-async def test_a_revoked_or_made_up_key_is_sent_to_the_login_form_too(app):
-    async with browser_client(app, "tj_made-up") as browser:
-        response = await browser.get("/review")
-    assert response.status_code == 303
+async def test_a_made_up_session_or_a_raw_key_in_the_cookie_is_sent_to_the_login_form(
+    app, make_key
+):
+    for cookie in ("made-up", await make_key("review")):
+        async with browser_client(app, cookie) as browser:
+            response = await browser.get("/review")
+        assert response.status_code == 303
 
 
 async def test_signing_in_sets_a_strict_httponly_cookie(app, make_key):
@@ -45,7 +57,11 @@ async def test_signing_in_sets_a_strict_httponly_cookie(app, make_key):
     assert response.status_code == 303
     assert response.headers["location"] == "/review/articles/abc"
     cookie = response.headers["set-cookie"]
-    assert cookie.startswith(f"{SESSION_COOKIE}={key};")
+    token = response.cookies[SESSION_COOKIE]
+    # The cookie holds a random session token, never the key.
+    assert cookie.startswith(f"{SESSION_COOKIE}={token};")
+    assert key not in cookie and len(token) >= 43
+    assert "Max-Age=" in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=strict" in cookie
     assert "Path=/" in cookie
@@ -79,13 +95,53 @@ async def test_a_wrong_key_is_refused_with_a_message(app):
     assert "set-cookie" not in response.headers
 
 
-async def test_signing_out_clears_the_cookie(app, make_key):
-    async with browser_client(app, await make_key("review")) as browser:
+async def test_signing_out_clears_the_cookie_and_ends_the_session(app, make_key):
+    token = await sign_in(app, await make_key("review"))
+    async with browser_client(app, token) as browser:
+        assert (await browser.get("/review")).status_code == 200
         response = await browser.post("/review/logout")
     assert response.status_code == 303
     assert response.headers["location"] == "/review/login"
-    assert 'tarjama_key=""' in response.headers["set-cookie"]
+    assert f'{SESSION_COOKIE}=""' in response.headers["set-cookie"]
     assert "Max-Age=0" in response.headers["set-cookie"]
+    # A copy of the cookie kept elsewhere opens nothing any more.
+    async with browser_client(app, token) as stolen:
+        assert (await stolen.get("/review")).status_code == 303
+        assert (await stolen.get("/v1/articles")).status_code == 401
+
+
+async def test_revoking_the_key_ends_its_sessions(app, make_key):
+    key = await make_key("review", "to-revoke")
+    token = await sign_in(app, key)
+    async with browser_client(app, token) as browser:
+        assert (await browser.get("/review")).status_code == 200
+        async with http_client(app, await make_key("admin")) as admin:
+            prefix = key[:10]
+            assert (await admin.delete(f"/v1/keys/{prefix}")).status_code == 204
+        assert (await browser.get("/review")).status_code == 303
+        assert (await browser.get("/v1/articles")).status_code == 401
+
+
+async def test_a_session_ends_when_it_expires(app, make_key):
+    token = await sign_in(app, await make_key("review"))
+    async with app.state.sessions() as session, session.begin():
+        await session.execute(
+            update(ReviewSession)
+            .where(ReviewSession.token_hash == hash_token(token))
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    async with browser_client(app, token) as browser:
+        assert (await browser.get("/review")).status_code == 303
+
+
+async def test_only_the_session_token_hash_is_stored(app, make_key):
+    key = await make_key("review")
+    token = await sign_in(app, key)
+    async with app.state.sessions() as session:
+        stored = (await session.execute(select(ReviewSession))).scalars().all()
+    hashes = {row.token_hash for row in stored}
+    assert hash_token(token) in hashes
+    assert token not in hashes and key not in hashes
 
 
 @pytest.mark.parametrize("path", ["/review/login", "/review/static/review.js"])
@@ -100,7 +156,7 @@ async def test_pages_and_their_files_carry_a_strict_policy(app, path):
 
 
 async def test_templates_have_no_inline_script_or_style(app, make_key):
-    async with browser_client(app, await make_key("review")) as browser:
+    async with await signed_in(app, await make_key("review")) as browser:
         html = (await browser.get("/review")).text
     assert "<script src=" in html
     assert "<script>" not in html
@@ -110,7 +166,7 @@ async def test_templates_have_no_inline_script_or_style(app, make_key):
 
 async def test_a_form_without_its_csrf_token_is_refused(app, make_key):
     key = await make_key("review")
-    async with http_client(app, key) as api, browser_client(app, key) as browser:
+    async with http_client(app, key) as api, await signed_in(app, key) as browser:
         article_id = (await api.post("/v1/articles", json={"text": "خبر قصير"})).json()["id"]
         for token in ("", "0" * 64):
             response = await browser.post(
@@ -127,7 +183,7 @@ async def test_search_matches_titles_and_text_and_treats_wildcards_literally(app
         "floods": "فيضانات في المدينة\n\nغمرت المياه الشوارع بعد أمطار غزيرة.",
         "percent": "ارتفاع الأسعار 100%\n\nارتفعت الأسعار بنسبة كبيرة هذا الشهر.",
     }
-    async with http_client(app, key) as api, browser_client(app, key) as browser:
+    async with http_client(app, key) as api, await signed_in(app, key) as browser:
         for name, text in texts.items():
             await api.post("/v1/articles", json={"text": text, "external_id": name})
 
@@ -153,6 +209,16 @@ async def test_progress_reports_only_what_the_key_may_see(app, make_key):
         own = (await api.post("/v1/articles", json={"text": "خبر أول"})).json()["id"]
     async with http_client(app, theirs) as api:
         other = (await api.post("/v1/articles", json={"text": "خبر ثان"})).json()["id"]
-    async with browser_client(app, mine) as browser:
+    async with await signed_in(app, mine) as browser:
         response = await browser.get("/review/progress", params={"article": [own, other]})
     assert response.json() == {"articles": {own: "queued"}, "batches": {}}
+
+
+async def test_the_readme_gives_the_review_pages_addresses_and_they_answer(app, make_key):
+    readme = (REPO_DIR / "README.md").read_text(encoding="utf-8")
+    assert "`/review`" in readme and "`/review/articles/{id}`" in readme
+    key = await make_key("review")
+    async with http_client(app, key) as api, await signed_in(app, key) as browser:
+        article_id = (await api.post("/v1/articles", json={"text": "خبر قصير"})).json()["id"]
+        assert (await browser.get("/review")).status_code == 200
+        assert (await browser.get(f"/review/articles/{article_id}")).status_code == 200

@@ -8,13 +8,14 @@ import threading
 
 import pytest
 
+from models.options import TranslatorOptions
 from models.translator import Translator
 from workers.batcher import SentenceBatcher
 
 
 @pytest.fixture(scope="module")
 def translator(tiny_model_dir) -> Translator:
-    return Translator(tiny_model_dir, device="cpu", inter_threads=2, beam_size=1)
+    return Translator(tiny_model_dir, TranslatorOptions(device="cpu", inter_threads=2, beam_size=1))
 
 
 class Recording:

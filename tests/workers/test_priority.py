@@ -21,7 +21,8 @@ def bulk_lines(n: int) -> str:
 
 async def test_interactive_overtakes_a_running_backlog(client, settings):
     settings = settings.model_copy(update={"worker_max_jobs": 3, "worker_interactive_slots": 1})
-    batch_id = (await client.post("/v1/batches", content=bulk_lines(12), headers=NDJSON)).json()["id"]
+    response = await client.post("/v1/batches", content=bulk_lines(12), headers=NDJSON)
+    batch_id = response.json()["id"]
     worker = asyncio.create_task(run_worker_burst(settings))
     try:
         while (await client.get(f"/v1/batches/{batch_id}")).json()["counts"]["running"] == 0:
@@ -49,7 +50,8 @@ async def test_polls_do_not_claim_the_jobs_the_worker_is_already_running(client,
     # Free slots and a fast poll: each article's job spans many polls, and every poll
     # reads the running jobs again, since arq keeps them in the queue until they end.
     settings = settings.model_copy(update={"worker_max_jobs": 8, "worker_poll_delay_s": 0.002})
-    batch_id = (await client.post("/v1/batches", content=bulk_lines(4), headers=NDJSON)).json()["id"]
+    response = await client.post("/v1/batches", content=bulk_lines(4), headers=NDJSON)
+    batch_id = response.json()["id"]
     redis = Redis.from_url(REDIS_URL)
     try:
         before = await claims(redis)
