@@ -21,7 +21,8 @@ CONVERTED_POSITIONS_TOKENS = 512
 def extend_positions(model: MarianMTModel, positions: int) -> MarianMTModel:
     """A copy of `model` whose sinusoidal position tables have `positions` rows."""
     config = model.config.__class__.from_dict(
-        {**model.config.to_dict(), "max_position_embeddings": positions})
+        {**model.config.to_dict(), "max_position_embeddings": positions}
+    )
     extended = MarianMTModel(config)
     state = {k: v for k, v in model.state_dict().items() if "embed_positions" not in k}
     extended.load_state_dict(state, strict=False)

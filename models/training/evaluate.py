@@ -39,8 +39,11 @@ class ModelTranslator:
         """Translate sentences; `</s>` is appended to each source, as Marian was trained."""
         pieces = [self._source.encode(t, out_type=str) + SOURCE_SUFFIX for t in texts]
         results = self._translator.translate_batch(
-            pieces, beam_size=BEAM_SIZE, max_batch_size=MAX_BATCH_SENTENCES,
-            max_decoding_length=MAX_DECODING_TOKENS)
+            pieces,
+            beam_size=BEAM_SIZE,
+            max_batch_size=MAX_BATCH_SENTENCES,
+            max_decoding_length=MAX_DECODING_TOKENS,
+        )
         return [self._target.decode(r.hypotheses[0]) for r in results]
 
 
@@ -50,9 +53,12 @@ def english_check(outputs: list[str]) -> dict:
     ascii_letters = sum(1 for c in letters if c.isascii())
     share = ascii_letters / len(letters) if letters else 0.0
     with_arabic = sum(1 for text in outputs if ARABIC_CHARS.search(text))
-    return {"ascii_letter_share": round(share, 4), "outputs_with_arabic": with_arabic,
-            "empty_outputs": sum(1 for text in outputs if not text.strip()),
-            "passed": share >= MIN_ASCII_LETTER_SHARE and with_arabic == 0}
+    return {
+        "ascii_letter_share": round(share, 4),
+        "outputs_with_arabic": with_arabic,
+        "empty_outputs": sum(1 for text in outputs if not text.strip()),
+        "passed": share >= MIN_ASCII_LETTER_SHARE and with_arabic == 0,
+    }
 
 
 def score(hypotheses: list[str], references: list[str]) -> dict:
@@ -61,43 +67,63 @@ def score(hypotheses: list[str], references: list[str]) -> dict:
 
     bleu = sacrebleu.corpus_bleu(hypotheses, [references])
     chrf = sacrebleu.corpus_chrf(hypotheses, [references])
-    return {"bleu": round(bleu.score, 2), "chrf": round(chrf.score, 2),
-            "sentences": len(hypotheses)}
+    return {
+        "bleu": round(bleu.score, 2),
+        "chrf": round(chrf.score, 2),
+        "sentences": len(hypotheses),
+    }
 
 
 def score_sets(translator: ModelTranslator, sets: dict[str, list[data.Pair]]) -> dict:
     """Scores, script check and a few samples for each named set of pairs."""
-    report = {}
-    for name, pairs in sets.items():
-        outputs = translator.translate([p.source for p in pairs])
-        shown = list(zip(pairs, outputs, strict=True))[:SAMPLE_COUNT]
-        report[name] = {**score(outputs, [p.target for p in pairs]),
-                        "english": english_check(outputs),
-                        "samples": [{"source": p.source, "reference": p.target, "output": o}
-                                    for p, o in shown]}
-    return report
+    return {
+        name: score_outputs(pairs, translator.translate([p.source for p in pairs]))
+        for name, pairs in sets.items()
+    }
+
+
+def score_outputs(pairs: list[data.Pair], outputs: list[str]) -> dict:
+    """Scores, script check and a few samples of one set's translations."""
+    return {
+        **score(outputs, [p.target for p in pairs]),
+        "english": english_check(outputs),
+        "samples": [
+            {"source": p.source, "reference": p.target, "output": o}
+            for p, o in list(zip(pairs, outputs, strict=True))[:SAMPLE_COUNT]
+        ],
+    }
 
 
 def score_model(model_dir: Path, heldout: list[data.Pair], dev: list[data.Pair]) -> dict:
-    """Held-out (whole and per corpus) and TICO-19 dev results for a converted model."""
-    sets = {"heldout": heldout}
+    """Held-out (whole and per corpus) and TICO-19 dev results for a converted model.
+
+    The held-out split is translated once and scored as a whole and per corpus.
+    """
+    translator = ModelTranslator(model_dir)
+    outputs = translator.translate([p.source for p in heldout])
+    report = {"heldout": score_outputs(heldout, outputs)}
     for corpus in data.TRAIN_CORPORA:
-        sets[f"heldout:{corpus}"] = [p for p in heldout if p.corpus == corpus]
-    sets[data.DEV_CORPUS] = dev
-    report = score_sets(ModelTranslator(model_dir), sets)
+        rows = [(p, o) for p, o in zip(heldout, outputs, strict=True) if p.corpus == corpus]
+        if rows:
+            report[f"heldout:{corpus}"] = score_outputs([p for p, _ in rows], [o for _, o in rows])
+    report.update(score_sets(translator, {data.DEV_CORPUS: dev}))
     print_table(report)
     return report
 
 
 def print_table(report: dict) -> None:
     """A plain-text table of the scores and the English check."""
-    print(f"{'set':<22}{'sentences':>10}{'BLEU':>8}{'chrF':>8}{'ASCII letters':>15}"
-          f"{'with Arabic':>13}  English?")
+    print(
+        f"{'set':<22}{'sentences':>10}{'BLEU':>8}{'chrF':>8}{'ASCII letters':>15}"
+        f"{'with Arabic':>13}  English?"
+    )
     for name, row in report.items():
         english = row["english"]
-        print(f"{name:<22}{row['sentences']:>10}{row['bleu']:>8.2f}{row['chrf']:>8.2f}"
-              f"{english['ascii_letter_share']:>15.2%}{english['outputs_with_arabic']:>13}"
-              f"  {'yes' if english['passed'] else 'NO'}")
+        print(
+            f"{name:<22}{row['sentences']:>10}{row['bleu']:>8.2f}{row['chrf']:>8.2f}"
+            f"{english['ascii_letter_share']:>15.2%}{english['outputs_with_arabic']:>13}"
+            f"  {'yes' if english['passed'] else 'NO'}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -108,10 +134,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     _, heldout = data.split_heldout(data.read_training_pairs(args.data_dir))
     report = score_model(args.model_dir, heldout, data.read_dev_pairs(args.data_dir))
-    for name in ("heldout:tatoeba-anki", "heldout:unpc-dev", data.DEV_CORPUS):
-        for sample in report[name]["samples"]:
-            print(f"\n[{name}]\n  ar:  {sample['source']}\n  ref: {sample['reference']}"
-                  f"\n  out: {sample['output']}")
+    for name in [*(f"heldout:{c}" for c in data.TRAIN_CORPORA), data.DEV_CORPUS]:
+        for sample in report.get(name, {}).get("samples", []):
+            print(
+                f"\n[{name}]\n  ar:  {sample['source']}\n  ref: {sample['reference']}"
+                f"\n  out: {sample['output']}"
+            )
 
 
 if __name__ == "__main__":

@@ -62,9 +62,7 @@ def write_rule_table(path: Path) -> Path:
     return path
 
 
-def train_vocabulary(
-    texts: list[str], work_dir: Path, vocab_size: int = VOCAB_SIZE_PIECES
-) -> Path:
+def train_vocabulary(texts: list[str], work_dir: Path, vocab_size: int = VOCAB_SIZE_PIECES) -> Path:
     """Train a shared unigram model on both languages; return the `.model` path."""
     work_dir.mkdir(parents=True, exist_ok=True)
     corpus = work_dir / "spm-corpus.txt"
