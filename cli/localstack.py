@@ -97,6 +97,21 @@ def _api_ready(url: str) -> bool:
         return False
 
 
+def redis_server_command(port: int) -> list[str]:
+    """A private, memory-only redis-server on 127.0.0.1:`port`."""
+    return [
+        redis_server_binary(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
+
+
 @contextmanager
 def local_stack(redis_url: str, log_dir: Path, workers: int = 1) -> Iterator[tuple[str, str]]:
     """Start what is missing; yield (api_url, redis_url)."""
@@ -107,17 +122,7 @@ def local_stack(redis_url: str, log_dir: Path, workers: int = 1) -> Iterator[tup
             log = log_dir / "redis.log"
             proc = stack.enter_context(
                 process(
-                    [
-                        redis_server_binary(),
-                        "--port",
-                        str(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no",
-                    ],
+                    redis_server_command(port),
                     log,
                 )
             )

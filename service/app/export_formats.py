@@ -9,16 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Iterable
-from datetime import UTC, datetime
 from enum import StrEnum
-from xml.sax.saxutils import XMLGenerator
-from xml.sax.xmlreader import AttributesImpl
 
 from service.app.schemas import ArticlePublic
+from service.app.tmx import TMX_TAIL, tmx_head, tmx_unit
 from service.app.xliff import XLIFF_TAIL, xliff_file, xliff_head
-from service.app.xml_safe import xml_text
 
-TOOL_VERSION = "0.1.0"
 CSV_HEADER = ["article_id", "external_id", "paragraph", "ar", "en", "edited"]
 
 
@@ -59,47 +55,19 @@ def csv_rows(article: ArticlePublic) -> Iterable[str]:
 
 
 def tmx_units(article: ArticlePublic) -> Iterable[str]:
-    buffer = io.StringIO()
-    xml = XMLGenerator(buffer, encoding="utf-8", short_empty_elements=True)
     for p in article.paragraphs:
         for s in p.sentences:
-            xml.ignorableWhitespace("\n    ")
-            xml.startElement("tu", AttributesImpl({"tuid": f"{article.id}-{p.index}-{s.index}"}))
-            for prop, value in (
-                ("x-article-id", article.id),
-                ("x-external-id", article.external_id),
-                ("x-paragraph", str(p.index)),
-                ("x-sentence", str(s.index)),
-                ("x-edited", "yes" if s.edited else None),
-                ("x-glossary-terms", "; ".join(f"{t.ar} = {t.en}" for t in s.terms) or None),
-            ):
-                if value is not None:
-                    xml.startElement("prop", AttributesImpl({"type": prop}))
-                    xml.characters(xml_text(value))
-                    xml.endElement("prop")
-            for lang, text in (("ar", s.ar), ("en", s.en)):
-                xml.startElement("tuv", AttributesImpl({"xml:lang": lang}))
-                xml.startElement("seg", AttributesImpl({}))
-                xml.characters(xml_text(text))
-                xml.endElement("seg")
-                xml.endElement("tuv")
-            xml.endElement("tu")
-    yield buffer.getvalue()
+            props = {
+                "x-article-id": article.id,
+                "x-external-id": article.external_id,
+                "x-paragraph": str(p.index),
+                "x-sentence": str(s.index),
+                "x-edited": "yes" if s.edited else None,
+                "x-glossary-terms": "; ".join(f"{t.ar} = {t.en}" for t in s.terms) or None,
+            }
+            yield tmx_unit(s.ar, s.en, props, {"tuid": f"{article.id}-{p.index}-{s.index}"})
 
 
-def tmx_head() -> str:
-    created = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<tmx version="1.4">\n'
-        f'  <header creationtool="tarjama" creationtoolversion="{TOOL_VERSION}" '
-        'segtype="sentence" o-tmf="tarjama" adminlang="en" srclang="ar" '
-        f'datatype="plaintext" creationdate="{created}"/>\n'
-        "  <body>"
-    )
-
-
-TMX_TAIL = "\n  </body>\n</tmx>\n"
 BODY_WRITERS = {
     ExportFormat.jsonl: jsonl_lines,
     ExportFormat.csv: csv_rows,

@@ -13,12 +13,13 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import XMLGenerator
 from xml.sax.xmlreader import AttributesImpl
 
-from service.app.export_formats import TMX_TAIL, tmx_head
 from service.app.schemas import MAX_SENTENCE_CHARS, clean_sentence_text, has_arabic_letter
+from service.app.xliff import TOOL_VERSION
 from service.app.xml_safe import XML_LANG, XmlFileError, inline_text, local_name, xml_text
 
 ORIGIN_PROP = "x-tarjama-origin"
@@ -98,6 +99,21 @@ def read_pairs(root: Element) -> Iterator[TmxPair | TmxRejection]:
             yield _pair(number, tu)
         except ValueError as exc:
             yield TmxRejection(number, str(exc))
+
+
+def tmx_head() -> str:
+    created = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<tmx version="1.4">\n'
+        f'  <header creationtool="tarjama" creationtoolversion="{TOOL_VERSION}" '
+        'segtype="sentence" o-tmf="tarjama" adminlang="en" srclang="ar" '
+        f'datatype="plaintext" creationdate="{created}"/>\n'
+        "  <body>"
+    )
+
+
+TMX_TAIL = "\n  </body>\n</tmx>\n"
 
 
 def tmx_unit(

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from cli.localstack import free_port, redis_answers, redis_server_binary
+from cli.localstack import free_port, redis_answers, redis_server_command
 from service.storage.tables import Article, ParagraphPair, SentencePair, Summary
 from tests.database import open_sessions
 
@@ -64,17 +64,7 @@ class Stack:
 
     def start_redis(self) -> None:
         self.redis = self._spawn(
-            [
-                redis_server_binary(),
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            redis_server_command(self.redis_port),
             "redis",
         )
         self._wait(lambda: redis_answers(self.env["REDIS_URL"]), "redis")
