@@ -10,7 +10,8 @@ waited more than 60 s after its worker died. Prints the figures, with the intera
 latency; exits 1 if a promise was broken.
 
     nice python bench/soak.py                    # 5,000 articles, 8 clients
-    python bench/soak.py --articles 300 --rate 12 --kill-every 15 --json   # the CI version
+    python bench/soak.py --articles 200 --rate 5 --batch-size 10 --kill-every 15 --json
+                                                 # the small one in tests/faults/test_soak.py
 
 PostgreSQL and Redis are private (a temporary cluster on a free port, a redis-server
 without persistence), so restarting them disturbs no other user of the machine.
@@ -40,7 +41,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from cli.localpostgres import PrivatePostgres, postgres_bin_dir
-from cli.localstack import free_port, redis_answers, redis_server_binary
+from cli.localstack import free_port, redis_answers, redis_server_command
 from service.storage.db import migrate
 from service.storage.tables import Article, ParagraphPair, SentencePair, Summary
 
@@ -194,17 +195,7 @@ class SoakStack:
 
     def start_redis(self) -> None:
         self.redis = self._spawn(
-            [
-                redis_server_binary(),
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            redis_server_command(self.redis_port),
             "redis",
         )
         self._wait(lambda: redis_answers(self.env["REDIS_URL"]), "redis")
@@ -414,6 +405,12 @@ async def faults(
         if not submitting():
             continue
         if now >= next_kill:
+            # Kill mid-article: the first worker (in turn) that holds a lease; when none
+            # does, wait up to half a period for one, then kill in turn all the same.
+            busy = await _busy_worker(stack, engine, victim)
+            if busy is None and now < next_kill + args.kill_every / 2:
+                continue
+            victim = victim if busy is None else busy
             worker = stack.workers[victim]
             worker.send_signal(signal.SIGKILL)
             worker.wait()
@@ -424,6 +421,16 @@ async def faults(
             stack.start_worker(victim)
             victim = (victim + 1) % len(stack.workers)
             next_kill += args.kill_every
+
+
+async def _busy_worker(stack: SoakStack, engine, first: int) -> int | None:
+    """The index of the first worker from `first` on that is running an article, if any."""
+    count = len(stack.workers)
+    for index in ((first + step) % count for step in range(count)):
+        worker = stack.workers[index]
+        if worker is not None and await _retrying(lambda pid=worker.pid: held_by(engine, pid)):
+            return index
+    return None
 
 
 async def _retrying(work, tries: int = 60):
@@ -592,7 +599,10 @@ def parse_args(argv=None):
         help="share of the articles submitted one by one as interactive",
     )
     parser.add_argument(
-        "--kill-every", type=float, default=30.0, help="seconds between SIGKILLs of a worker"
+        "--kill-every",
+        type=float,
+        default=30.0,
+        help="seconds between SIGKILLs of a worker (each waits up to half of that for a busy one)",
     )
     parser.add_argument(
         "--redis-at",
