@@ -67,6 +67,7 @@ class Report:
     batches: int = 0
     done_once: int = 0
     lost: list[str] = field(default_factory=list)  # not done: failed, or never finished
+    not_done: dict[str, str] = field(default_factory=dict)  # each lost article's state
     failed: list[str] = field(default_factory=list)
     duplicated: list[str] = field(default_factory=list)
     extra: int = 0  # articles stored for a retried request whose first answer was lost
@@ -466,12 +467,28 @@ async def verify(engine, clients: Clients, report: Report, started_wall: float) 
         report.accepted = len(accepted)
         report.interactive = len(clients.interactive_ids)
         report.batches = len(clients.batch_ids)
-        rows = (await conn.execute(select(Article.id, Article.status, Article.finished_at))).all()
+        rows = (
+            await conn.execute(
+                select(
+                    Article.id,
+                    Article.status,
+                    Article.finished_at,
+                    Article.attempts,
+                    Article.error,
+                    Article.lease_holder,
+                )
+            )
+        ).all()
         status = {r.id: r.status for r in rows}
         finished = {r.id: r.finished_at for r in rows}
         report.extra = len(set(status) - accepted)
         report.lost = sorted(a for a in accepted if status.get(a) != "done")
         report.failed = sorted(a for a in accepted if status.get(a) == "failed")
+        report.not_done = {
+            r.id: f"{r.status}, {r.attempts} attempts, lease {r.lease_holder}, error {r.error}"
+            for r in rows
+            if r.id in accepted and r.status != "done"
+        }
         summaries = dict(
             (
                 await conn.execute(
