@@ -25,6 +25,8 @@ class KeyCreate(BaseModel):
 
 
 class KeyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     name: str
     role: KeyRole
@@ -37,27 +39,16 @@ class KeyCreated(KeyPublic):
     key: str = Field(description="The key itself: shown once, store it now.")
 
 
-def key_public(row) -> KeyPublic:
-    return KeyPublic(
-        id=row.id,
-        name=row.name,
-        role=row.role,
-        prefix=row.prefix,
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-    )
-
-
 @router.get("", response_model=list[KeyPublic])
 async def list_keys(session: SessionDep, _: AdminDep) -> list[KeyPublic]:
-    return [key_public(row) for row in await key_store.list_keys(session)]
+    return [KeyPublic.model_validate(row) for row in await key_store.list_keys(session)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=KeyCreated)
 async def create_key(body: KeyCreate, session: SessionDep, _: AdminDep) -> KeyCreated:
     async with committing(session):
         row, key = await key_store.create_key(session, body.name, body.role)
-    return KeyCreated(**key_public(row).model_dump(), key=key)
+    return KeyCreated(**KeyPublic.model_validate(row).model_dump(), key=key)
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
