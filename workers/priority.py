@@ -134,6 +134,24 @@ class PriorityWorker(Worker):
                 self._elsewhere[job_id] = moment + ELSEWHERE_RECHECK_S
                 self._bulk_jobs.discard(job_id)
 
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        """arq's `start_jobs`, one job at a time, giving back the slot of a job that Redis
+        failed to start. arq takes a slot (its job counter and semaphore) before it claims
+        the job and, since its own worker exits on a Redis error, never gives it back: this
+        worker rides the outage out, and each such failure would leave it a slot short."""
+        for raw_id in job_ids:
+            if self.job_counter >= self.max_jobs:
+                return
+            job_id = raw_id.decode()
+            before = self.tasks.get(job_id)
+            try:
+                await super().start_jobs([raw_id])
+            except RedisError:
+                if self.tasks.get(job_id) is before:  # no task started: the slot is still taken
+                    self.job_counter -= 1
+                    self.sem.release()
+                raise
+
     async def _renew_in_progress(self) -> None:
         """Extend the in-progress keys of the jobs this worker runs by another lease."""
         self._renewed_at = time.monotonic()
