@@ -4,7 +4,6 @@ Redis and PostgreSQL restarted. Every accepted article ends done exactly once.""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,18 +13,7 @@ import pytest
 from cli.localpostgres import postgres_bin_dir
 from tests.conftest import REPO_DIR
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.slow,
-    # Opt-in until a known fault is fixed: an article accepted while Redis restarts can be
-    # taken over run after run (its attempts climbing, its lease never renewed) until it
-    # fails with "the worker stopped 5 times". The soak finds it in about one run in three.
-    pytest.mark.skipif(
-        os.environ.get("TARJAMA_SOAK") != "1",
-        reason="set TARJAMA_SOAK=1: the soak still finds articles re-run without end "
-        "after a Redis restart",
-    ),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 # Well under two minutes on an idle 2-core machine; a busy one needs more.
 ARTICLES = 200
 SOAK_TIMEOUT_S = 420
