@@ -85,3 +85,27 @@ def test_ctranslate2_weights_are_read_back_with_their_scales(tiny_model_dir):
     if embeddings.dtype.kind == "i":
         assert variables["decoder/embeddings/weight_scale"].shape == (embeddings.shape[0],)
     assert variables["decoder/projection/weight"].shape == embeddings.shape
+
+
+def test_each_ablation_arm_adds_one_source_to_the_first_models_corpora():
+    from models.training import ablation
+
+    control = ablation.arm_weights(ablation.ARMS["control"])
+    assert {k for k, v in control.items() if v} == set(ablation.BASE_CORPORA)
+    for name, sources in ablation.ARMS.items():
+        weights = ablation.arm_weights(sources)
+        assert set(weights) == set(data.TRAIN_CORPORA)
+        added = {k for k, v in weights.items() if v} - set(ablation.BASE_CORPORA)
+        assert added == set(sources), name
+        assert all(weights[s] == data.CORPUS_WEIGHTS[s] for s in sources)
+    assert data.DEV_CORPUS not in control  # never an arm's training data
+
+
+def test_the_ablation_table_credits_each_arm_only_its_gain_over_the_control():
+    from models.training import ablation
+
+    rows = ablation.table(
+        {"control": {"chrf": 27.0, "bleu": 3.0}, "+tico19-test": {"chrf": 29.5, "bleu": 4.25}}
+    )
+    assert rows[2] == "| control | 27.00 | 3.00 | +0.00 | +0.00 |"
+    assert rows[3] == "| +tico19-test | 29.50 | 4.25 | +2.50 | +1.25 |"
