@@ -6,11 +6,11 @@ shared news articles.
 TICO-19 dev is translated with the shipped model through the service's path
 (`workers.batcher.SentenceBatcher`), beam `--beam` (the service's default), with each set
 of built-in terms: none, Latin runs, Latin runs and numbers, place names, Latin runs and
-place names, all three. Prints chrF and BLEU of all sentences and of those the set touches; the
-share of source Latin runs (with a Latin letter) and of numbers (Western digits alone)
-found verbatim in the output; for place names, the share of matches whose English is in
-the output and in the reference ("false hits": matches whose English the reference
-lacks). `--articles` also translates `shared/data/articles` (no references) and prints
+place names, all three. Prints chrF and BLEU of all sentences and of those the set
+touches (without and with it); the share of source Latin runs (with a Latin letter) and of
+numbers (Western digits alone) found verbatim in the output; for place names, the share
+of matches whose English is in the output, and in the reference (the rest are "false
+hits"). `--articles` also translates `shared/data/articles` (no references) and prints
 copy rates and sentences that changed. `--misfires` counts, per place name, matches whose
 English the reference lacks over the shared parallel data (the Bible aside: its Arabic is
 not news). Not a test.

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # Latin-script runs copied verbatim ("SY24"), Western numbers alone too, and CLDR's
     # countries and cities.
     copy_latin: bool = True
-    copy_numbers: bool = False
+    copy_numbers: bool = True
     place_names: bool = True
     # Benchmarks only: force every translation to this many target tokens (0: off).
     fixed_output_tokens: int = Field(0, ge=0)
