@@ -13,9 +13,9 @@ SHIPPED = MODELS_DIR / "ar-en-small"
 
 
 def _text(word: str) -> str:
-    """The SY24 article's dateline and a sentence naming a city (with a word of the test's
-    own, so that the translation memory holds nothing for it yet)."""
-    return f"خاص - SY24\n\nقال {word} إن القصف استمر في دمشق طوال الليل."
+    """The SY24 article's dateline and a sentence with a number and a city (and a word of
+    the test's own, so that the translation memory holds nothing for it yet)."""
+    return f"خاص - SY24\n\nقال {word} إن القصف استمر 12 ساعة في دمشق."
 
 
 def _sentences(article: dict) -> list[dict]:
@@ -42,13 +42,20 @@ async def test_latin_runs_and_place_names_come_through(client, shipped):
     headline, sentence = _sentences(article)
     assert "SY24" in headline["en"]
     assert headline["terms"] == [{"ar": "SY24", "en": "SY24"}]
-    assert "Damascus" in sentence["en"]
-    assert sentence["terms"] == [{"ar": "دمشق", "en": "Damascus"}]
+    assert "12" in sentence["en"] and "Damascus" in sentence["en"]
+    assert sentence["terms"] == [{"ar": "12", "en": "12"}, {"ar": "دمشق", "en": "Damascus"}]
 
 
 async def test_the_settings_turn_each_off(client, shipped):
     text = _text(arabic_word())
-    no_latin = await _translate(client, shipped.model_copy(update={"copy_latin": False}), text)
+    no_numbers = shipped.model_copy(update={"copy_numbers": False})
+    headline, sentence = _sentences(await _translate(client, no_numbers, text))
+    assert "SY24" in headline["en"]
+    assert sentence["terms"] == [{"ar": "دمشق", "en": "Damascus"}]
+
+    no_latin = await _translate(
+        client, shipped.model_copy(update={"copy_latin": False}), text, force=True
+    )
     headline, sentence = _sentences(no_latin)
     # The shipped model invents what it cannot read ("A dog is a 244.").
     assert "SY24" not in headline["en"] and headline["terms"] == []
@@ -68,5 +75,5 @@ async def test_the_articles_glossary_wins_over_the_place_names(client, shipped):
     )
     headline, sentence = _sentences(article)
     assert "Dimashq" in sentence["en"] and "Damascus" not in sentence["en"]
-    assert sentence["terms"] == entries
+    assert sentence["terms"] == [{"ar": "12", "en": "12"}, *entries]
     assert "SY24" in headline["en"]  # the built-in terms still hold beneath it
