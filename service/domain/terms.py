@@ -21,7 +21,9 @@ _WORD = re.compile("[\\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]+")
 _CONJUNCTIONS = ("", "و", "ف")
 _PREPOSITIONS = ("", "ب", "ل", "ك")
 MIN_STEM_CHARS = 2
-STEM_CACHE_WORDS = 65_536
+# Words whose clitic readings are kept: the most frequent cover most of any article (a
+# few MB at most).
+STEM_CACHE_WORDS = 8_192
 _ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
 
 
