@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     translate_threads: int = Field(1, ge=1)
     translate_replicas: int = Field(0, ge=0)
     translation_memory: bool = True
+    # Names enforced as terms beneath an article's glossary (service/domain/names.py):
+    # Latin-script runs copied verbatim ("SY24"), Western numbers alone too, and CLDR's
+    # countries and cities.
+    copy_latin: bool = True
+    copy_numbers: bool = True
+    place_names: bool = True
     # Benchmarks only: force every translation to this many target tokens (0: off).
     fixed_output_tokens: int = Field(0, ge=0)
     worker_max_jobs: int = Field(16, ge=2)

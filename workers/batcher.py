@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from models.translator import PieceOutput, Translation, clean_source, join_sentences
-from workers.terminology import Glossary, apply_terms, piece_spans
+from service.domain.names import Matcher
+from workers.terminology import apply_terms, piece_spans
 
 log = logging.getLogger("tarjama.worker")
 # A short pause lets jobs that start together share the first call (not taken when a
@@ -147,18 +148,25 @@ class SentenceBatcher:
         self._runner: asyncio.Task | None = None
 
     async def translate(
-        self, sentences: Sequence[str], *, urgent: bool = False, glossary: Glossary | None = None
+        self, sentences: Sequence[str], *, urgent: bool = False, glossary: Matcher | None = None
     ) -> list[Translation]:
         """Translations of `sentences`, with `glossary`'s terms forced in where they occur."""
         if not sentences:
             return []
         spans = []
         if glossary:
-            prepared = await asyncio.to_thread(
+            prepared, matched = await asyncio.to_thread(
                 _prepare_keeping_terms, self._engine, sentences, glossary
             )
             pieces = [p for sentence in prepared for p in sentence]
-            spans = await asyncio.to_thread(lambda: [piece_spans(p, glossary) for p in pieces])
+            # Only the pieces of sentences with terms are searched again (in their tokens).
+            spans = await asyncio.to_thread(
+                lambda: [
+                    piece_spans(p, glossary) if found else []
+                    for sentence, found in zip(prepared, matched, strict=True)
+                    for p in sentence
+                ]
+            )
         else:
             prepared = await asyncio.to_thread(lambda: [self._engine.prepare(s) for s in sentences])
             pieces = [p for sentence in prepared for p in sentence]
@@ -264,14 +272,16 @@ class SentenceBatcher:
 
 
 def _prepare_keeping_terms(
-    engine: Engine, sentences: Sequence[str], glossary: Glossary
-) -> list[list[list[str]]]:
-    """Each sentence's pieces, a long sentence never cut inside a glossary term."""
-    prepared = []
+    engine: Engine, sentences: Sequence[str], glossary: Matcher
+) -> tuple[list[list[list[str]]], list[bool]]:
+    """Each sentence's pieces, a long sentence never cut inside a glossary term; and
+    whether each sentence holds a term."""
+    prepared, matched = [], []
     for sentence in sentences:
         terms = glossary.find(clean_source(sentence))
         prepared.append(engine.prepare(sentence, [(m.start, m.end) for m in terms]))
-    return prepared
+        matched.append(bool(terms))
+    return prepared, matched
 
 
 def _settle(request: _Request, exc: BaseException | None = None) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import Row
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from models.translator import Translation, clean_source
+from service.domain.names import Matcher, default_layers, with_defaults
 from service.domain.results import ArticleResult
 from service.domain.terms import Glossary, Term, terms_in
 from service.domain.types import Priority, SentenceOrigin
@@ -123,7 +124,7 @@ async def _translate(ctx: dict, article: Row) -> _Work:
     units = segmented.units
     use_memory = ctx["settings"].translation_memory
     found = _Found(keys=[memory.source_key(u) for u in units], unit_terms=[[] for _ in units])
-    if not article.force or use_memory or article.glossary_id is not None:
+    if not article.force or use_memory or article.glossary_id is not None or built_in_terms(ctx):
         async with transaction(ctx["sessions"]) as session:
             await _look_up(ctx, session, article, segmented, model.name, found)
     translations, known, keys = found.translations, found.known, found.keys
@@ -176,7 +177,7 @@ class _Found:
 
     keys: list[str]  # memory keys of the units
     unit_terms: list[list[Term]]  # glossary terms in each unit
-    glossary: Glossary | None = None
+    glossary: Matcher | None = None  # the article's glossary over the built-in terms
     prior: Article | None = None  # an identical article already translated
     translations: list[Translation] | None = None  # its translations
     known: dict = field(default_factory=dict)  # memory entries by key
@@ -194,8 +195,10 @@ async def _look_up(ctx, session, article: Row, segmented, model_name: str, found
         # glossary: it is keyed on the sentence alone (`found.keys` before terms join them).
         by_key = await memory.lookup_reviewed(session, found.keys)
         found.reviewed = {i: by_key[k] for i, k in enumerate(found.keys) if k in by_key}
+    own = None
     if article.glossary_id is not None:
-        found.glossary = await _glossary(ctx, session, article.glossary_id)
+        own = await _glossary(ctx, session, article.glossary_id)
+    found.glossary = with_defaults(own, built_in_terms(ctx))
     if not article.force:
         found.prior = await article_store.find_reusable(session, article, model_name)
         if found.prior is not None:
@@ -210,6 +213,17 @@ async def _look_up(ctx, session, article: Row, segmented, model_name: str, found
     if found.translations is None and use_memory:
         machine = [k for i, k in enumerate(found.keys) if i not in found.reviewed]
         found.known = await memory.lookup(session, model_name, machine)
+
+
+def built_in_terms(ctx: dict) -> list[Matcher]:
+    """The names every article's translation keeps (the settings say which), built once
+    per worker."""
+    if "built_in_terms" not in ctx:
+        settings = ctx["settings"]
+        ctx["built_in_terms"] = default_layers(
+            latin=settings.copy_latin, numbers=settings.copy_numbers, places=settings.place_names
+        )
+    return ctx["built_in_terms"]
 
 
 async def _glossary(ctx: dict, session, glossary_id: str) -> Glossary | None:
@@ -233,7 +247,7 @@ async def _translate_units(
     known: dict,
     *,
     urgent: bool,
-    glossary: Glossary | None = None,
+    glossary: Matcher | None = None,
 ) -> tuple[list[Translation], list[tuple[str, str, str, float]]]:
     """Translations of `units` (whose memory keys are `keys`), taking those the memory
     knows from `known` and translating each other distinct sentence once; and the

@@ -24,7 +24,7 @@ from service.config import Settings, get_settings
 from service.queue import connect, redis_settings
 from service.storage.db import create_engine, session_factory
 from workers.batcher import SentenceBatcher
-from workers.jobs import translate_article
+from workers.jobs import built_in_terms, translate_article
 from workers.leases import LeaseKeeper
 from workers.notify import deliver_batch_event, on_batch_progress
 from workers.priority import PriorityWorker
@@ -44,6 +44,7 @@ async def startup(ctx: dict) -> None:
     if "redis" not in ctx:  # arq provides its pool; a job run by hand gets its own
         ctx["redis"] = ctx["own_redis"] = await connect(settings)
     ctx["batcher"] = SentenceBatcher(ctx["translator"])
+    built_in_terms(ctx)
     ctx["engine"] = create_engine(settings.database_url)
     ctx["sessions"] = session_factory(ctx["engine"])
     ctx["max_tries"] = settings.job_max_tries

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from models.translator import PieceOutput
-from service.domain.terms import Glossary, Term, TermMatch
+from service.domain.names import Matcher
+from service.domain.terms import Term, TermMatch
 
 # English that translates an attached clitic: kept in front of a replaced term.
 CLITIC_WORDS = frozenset(
@@ -73,12 +74,13 @@ def enforce(
         if found:
             owner.update(dict.fromkeys(found, k))
             done.add(k)
+    # per word, its tokens' attention summed (a word past the attention's rows has none)
+    mass = _word_mass(words, attention)
     width = len(attention[0]) if attention else 0
-    for w, indexes in enumerate(words):
+    for w in range(len(words)):
         if w in owner or not width:
             continue
-        mass = [sum(attention[t][s] for t in indexes if t < len(attention)) for s in range(width)]
-        focus = max(range(width), key=mass.__getitem__)
+        focus = max(range(width), key=mass[w].__getitem__)
         for k, (a, b, _) in enumerate(spans):
             if k not in done and a <= focus < b:
                 owner[w] = k
@@ -92,7 +94,7 @@ def enforce(
         while mine and _bare(texts[mine[0]]).lower() in CLITIC_WORDS:
             del owner[mine.pop(0)]
         if not mine:
-            best = _most_attentive(words, attention, a, b, owner)
+            best = _most_attentive(mass, a, b, owner)
             if best is not None and _bare(texts[best]).lower() not in CLITIC_WORDS:
                 mine = [best]
                 owner[best] = k
@@ -124,13 +126,19 @@ def _written(texts: Sequence[str], en: str, taken: dict[int, int]) -> list[int]:
     return []
 
 
-def _most_attentive(words, attention, a: int, b: int, taken) -> int | None:
+def _word_mass(words: list[list[int]], attention: Sequence[Sequence[float]]) -> list[list[float]]:
+    """[word][source token]: the attention of the word's tokens, summed."""
+    width = len(attention[0]) if attention else 0
+    return [
+        [sum(c) for c in zip(*(attention[t] for t in indexes if t < len(attention)), strict=True)]
+        or [0.0] * width
+        for indexes in words
+    ]
+
+
+def _most_attentive(mass: list[list[float]], a: int, b: int, taken) -> int | None:
     """The free word whose tokens attend most to source tokens a..b."""
-    scores = {
-        w: sum(attention[t][s] for t in indexes if t < len(attention) for s in range(a, b))
-        for w, indexes in enumerate(words)
-        if w not in taken
-    }
+    scores = {w: sum(mass[w][a:b]) for w in range(len(mass)) if w not in taken}
     return max(scores, key=scores.__getitem__) if scores else None
 
 
@@ -196,7 +204,7 @@ def piece_text(tokens: Sequence[str]) -> str:
     return "".join(tokens).replace(SPIECE, " ")[1:]
 
 
-def piece_spans(tokens: Sequence[str], glossary: Glossary) -> list[tuple[int, int, Term]]:
+def piece_spans(tokens: Sequence[str], glossary: Matcher) -> list[tuple[int, int, Term]]:
     """The token spans of every term occurrence in one tokenized piece."""
     return token_spans(tokens, glossary.find(piece_text(tokens)))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TASHKEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _UNIFY = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
@@ -20,6 +21,9 @@ _WORD = re.compile("[\\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]+")
 _CONJUNCTIONS = ("", "و", "ف")
 _PREPOSITIONS = ("", "ب", "ل", "ك")
 MIN_STEM_CHARS = 2
+# Words whose clitic readings are kept: the most frequent cover most of any article (a
+# few MB at most).
+STEM_CACHE_WORDS = 8_192
 _ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
 
 
@@ -33,8 +37,14 @@ def _core(word: str) -> str:
     return word[2:] if word.startswith("ال") and len(word) - 2 >= MIN_STEM_CHARS else word
 
 
-def _stems(word: str) -> Iterable[tuple[int, str]]:
-    """(clitic length, core) for each way of reading `word` as clitics + a word."""
+@lru_cache(maxsize=STEM_CACHE_WORDS)
+def _stems(word: str) -> tuple[tuple[int, str], ...]:
+    """(clitic length, core) for each way of reading `word` as clitics + a word (kept for
+    the words seen most: every article matches each of its words)."""
+    return tuple(_readings(word))
+
+
+def _readings(word: str) -> Iterable[tuple[int, str]]:
     seen = set()
     for conj in _CONJUNCTIONS:
         if not word.startswith(conj):
@@ -85,6 +95,10 @@ def words_of(text: str) -> list[Word]:
     """The words of `text` (runs of letters and digits, tashkeel and tatweel inside)."""
     words = []
     for m in _WORD.finditer(text):
+        if not _TASHKEEL.search(m.group()):  # most words: every character is kept
+            norm = m.group().translate(_UNIFY)
+            words.append(Word(m.start(), m.end(), norm, tuple(range(len(norm) + 1))))
+            continue
         chars, offsets = [], []
         for i, ch in enumerate(m.group()):
             n = normalise(ch)
