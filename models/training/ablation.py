@@ -66,6 +66,7 @@ def train_argv(args: argparse.Namespace, name: str, sources: tuple[str, ...]) ->
         weights,
         "--seed",
         str(args.seed),
+        "--no-heldout-scores",
     ]
 
 

@@ -101,7 +101,7 @@ def score_model(model_dir: Path, heldout: list[data.Pair], dev: list[data.Pair])
     """
     translator = ModelTranslator(model_dir)
     outputs = translator.translate([p.source for p in heldout])
-    report = {"heldout": score_outputs(heldout, outputs)}
+    report = {"heldout": score_outputs(heldout, outputs)} if heldout else {}
     for corpus in data.TRAIN_CORPORA:
         rows = [(p, o) for p, o in zip(heldout, outputs, strict=True) if p.corpus == corpus]
         if rows:

@@ -137,6 +137,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--resume", action="store_true", help="go on from the work-dir's checkpoint.pt"
     )
+    parser.add_argument(
+        "--heldout-scores",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="score the held-out split too, not only TICO-19 dev (the ablation skips it)",
+    )
     return parser.parse_args(argv)
 
 
@@ -440,7 +446,7 @@ def main(argv: list[str] | None = None) -> None:
     # Imported late so that a failure here comes after the trained model is saved.
     from models.training import evaluate, publish
 
-    scores = evaluate.score_model(args.out, heldout_pairs, dev_pairs)
+    scores = evaluate.score_model(args.out, heldout_pairs if args.heldout_scores else [], dev_pairs)
     publish.write_card(args.out, scores, training)
     log(event="done", out=str(args.out), **{k: v for k, v in training.items() if k != "data"})
 
