@@ -77,7 +77,15 @@ def write_card(model_dir: Path, scores: dict, training: dict) -> ModelCard:
         },
         "training": {
             key: training[key]
-            for key in ("command", "wall_time_minutes", "steps", "parameters", "init_from", "data")
+            for key in (
+                "command",
+                "wall_time_minutes",
+                "steps",
+                "parameters",
+                "init_from",
+                "wise_ft",
+                "data",
+            )
             if key in training
         },
     }

@@ -138,6 +138,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--resume", action="store_true", help="go on from the work-dir's checkpoint.pt"
     )
     parser.add_argument(
+        "--wise-ft",
+        type=float,
+        default=1.0,
+        help="with --init-from: keep this share of the trained weights and the rest of the "
+        "initial model's (WiSE-FT, Wortsman et al. 2022: the interpolation keeps what the "
+        "initial model knew and what training added); 1 keeps the trained weights",
+    )
+    parser.add_argument(
         "--heldout-scores",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -422,6 +430,11 @@ def main(argv: list[str] | None = None) -> None:
     log(event="model", parameters=parameters, train_pairs=len(train_pairs), weights=weights)
     progress, recent, best_state = run_training(model, args, sampler, dev)
     chosen, final_loss = choose_final_weights(model, args, dev, recent, best_state)
+    if args.init_from and args.wise_ft < 1:
+        interpolate(model, load_initial_model(args.init_from), args.wise_ft)
+        chosen = f"{chosen}, interpolated with the initial model at {args.wise_ft:g}"
+        final_loss = heldout_loss(model, dev, model.config.pad_token_id, args.batch_tokens)
+        log(event="wise_ft", share=args.wise_ft, dev_loss=round(final_loss, 4))
     wall_minutes = (time.monotonic() - started) / SECONDS_PER_MINUTE
     from models.training import convert
 
@@ -438,6 +451,7 @@ def main(argv: list[str] | None = None) -> None:
         "dev_loss": round(final_loss, 4),
         "best_step": progress.best_step,
         "init_from": str(args.init_from) if args.init_from else None,
+        "wise_ft": args.wise_ft if args.init_from else None,
         "data": data.manifest(args.data_dir, weights),
     }
     (args.work_dir / "training.json").write_text(
@@ -449,6 +463,19 @@ def main(argv: list[str] | None = None) -> None:
     scores = evaluate.score_model(args.out, heldout_pairs if args.heldout_scores else [], dev_pairs)
     publish.write_card(args.out, scores, training)
     log(event="done", out=str(args.out), **{k: v for k, v in training.items() if k != "data"})
+
+
+def interpolate(model, initial, share: float) -> None:
+    """Set `model`'s weights to `share` of its own plus the rest of `initial`'s (the fixed
+    sinusoidal positions, which may have been extended in one of them, stay `model`'s)."""
+    start = architecture.freeze_positions(initial).state_dict()
+    mixed = {
+        name: share * value + (1 - share) * start[name]
+        if value.is_floating_point() and start[name].shape == value.shape
+        else value
+        for name, value in model.state_dict().items()
+    }
+    model.load_state_dict(mixed)
 
 
 def load_initial_model(path: Path) -> MarianMTModel:
