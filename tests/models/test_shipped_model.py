@@ -22,7 +22,10 @@ def test_shipped_model_is_the_default_and_small():
     card = load_card(SHIPPED)
     assert card.quantization == "int8"
     assert (SHIPPED / "model.bin").stat().st_size < MAX_MODEL_BYTES
-    assert card.scores["heldout"]["chrf"] >= 30
+    # A trained model, not a random one: its card's scores on everyday sentences it was
+    # not trained on and on TICO-19 dev (the first model scored 39.8 and 24.3).
+    assert card.scores["heldout:tatoeba-anki"]["chrf"] >= 35
+    assert card.scores["tico19-dev"]["chrf"] >= 23
     assert card.attribution  # licences and credits travel with the model
 
 
