@@ -33,6 +33,7 @@ from typing import Protocol
 
 from models.translator import PieceOutput, Translation, clean_source, join_sentences
 from service.domain.names import Matcher
+from service.domain.terms import TermMatch
 from workers.terminology import apply_terms, piece_spans
 
 log = logging.getLogger("tarjama.worker")
@@ -148,15 +149,23 @@ class SentenceBatcher:
         self._runner: asyncio.Task | None = None
 
     async def translate(
-        self, sentences: Sequence[str], *, urgent: bool = False, glossary: Matcher | None = None
+        self,
+        sentences: Sequence[str],
+        *,
+        urgent: bool = False,
+        glossary: Matcher | None = None,
+        matches: Sequence[Sequence[TermMatch]] | None = None,
     ) -> list[Translation]:
-        """Translations of `sentences`, with `glossary`'s terms forced in where they occur."""
+        """Translations of `sentences`, with `glossary`'s terms forced in where they occur.
+
+        `matches`, where the caller has them, are the glossary's matches in each
+        sentence's `clean_source` text, so that they are not searched for again."""
         if not sentences:
             return []
         spans = []
         if glossary:
             prepared, matched = await asyncio.to_thread(
-                _prepare_keeping_terms, self._engine, sentences, glossary
+                _prepare_keeping_terms, self._engine, sentences, glossary, matches
             )
             pieces = [p for sentence in prepared for p in sentence]
             # Only the pieces of sentences with terms are searched again (in their tokens).
@@ -272,13 +281,17 @@ class SentenceBatcher:
 
 
 def _prepare_keeping_terms(
-    engine: Engine, sentences: Sequence[str], glossary: Matcher
+    engine: Engine,
+    sentences: Sequence[str],
+    glossary: Matcher,
+    matches: Sequence[Sequence[TermMatch]] | None = None,
 ) -> tuple[list[list[list[str]]], list[bool]]:
     """Each sentence's pieces, a long sentence never cut inside a glossary term; and
-    whether each sentence holds a term."""
+    whether each sentence holds a term (`matches`, or else the glossary's search)."""
+    if matches is None:
+        matches = [glossary.find(clean_source(s)) for s in sentences]
     prepared, matched = [], []
-    for sentence in sentences:
-        terms = glossary.find(clean_source(sentence))
+    for sentence, terms in zip(sentences, matches, strict=True):
         prepared.append(engine.prepare(sentence, [(m.start, m.end) for m in terms]))
         matched.append(bool(terms))
     return prepared, matched

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from models.translator import Translation, clean_source
 from service.domain.names import Matcher, default_layers, with_defaults
 from service.domain.results import ArticleResult
-from service.domain.terms import Glossary, Term, terms_in
+from service.domain.terms import Glossary, Term, TermMatch, terms_in
 from service.domain.types import Priority, SentenceOrigin
 from service.storage import articles as article_store
 from service.storage import batches as batch_store
@@ -145,6 +145,7 @@ async def _translate(ctx: dict, article: Row) -> _Work:
             from_memory,
             urgent=article.priority == Priority.interactive,
             glossary=glossary,
+            matches=found.unit_matches,
         )
         origins = [SentenceOrigin.memory if k in known else SentenceOrigin.model for k in keys]
         new_memory = translated if use_memory else []
@@ -177,6 +178,8 @@ class _Found:
 
     keys: list[str]  # memory keys of the units
     unit_terms: list[list[Term]]  # glossary terms in each unit
+    # The glossary's matches in each unit (its `clean_source` text); None without one.
+    unit_matches: list[list[TermMatch]] | None = None
     glossary: Matcher | None = None  # the article's glossary over the built-in terms
     prior: Article | None = None  # an identical article already translated
     translations: list[Translation] | None = None  # its translations
@@ -205,9 +208,10 @@ async def _look_up(ctx, session, article: Row, segmented, model_name: str, found
             found.translations = _translations_of(found.prior, segmented)
     if found.glossary:
         glossary = found.glossary
-        found.unit_terms = await asyncio.to_thread(
-            lambda: [terms_in(glossary.find(clean_source(u))) for u in units]
+        found.unit_matches = await asyncio.to_thread(
+            lambda: [glossary.find(clean_source(u)) for u in units]
         )
+        found.unit_terms = [terms_in(m) for m in found.unit_matches]
         # A sentence with terms is remembered with them: a memory hit never skips them.
         found.keys = [memory.source_key(u, t) for u, t in zip(units, found.unit_terms, strict=True)]
     if found.translations is None and use_memory:
@@ -248,14 +252,20 @@ async def _translate_units(
     *,
     urgent: bool,
     glossary: Matcher | None = None,
+    matches: list[list[TermMatch]] | None = None,
 ) -> tuple[list[Translation], list[tuple[str, str, str, float]]]:
     """Translations of `units` (whose memory keys are `keys`), taking those the memory
     knows from `known` and translating each other distinct sentence once; and the
-    memory entries of the sentences translated."""
+    memory entries of the sentences translated. `matches` are the glossary's matches in
+    each unit, where they were found already."""
     todo = list(dict.fromkeys(k for k in keys if k not in known))
     source_of = dict(zip(keys, units, strict=True))
+    matches_of = dict(zip(keys, matches, strict=True)) if matches is not None else None
     fresh = await ctx["batcher"].translate(
-        [source_of[k] for k in todo], urgent=urgent, glossary=glossary
+        [source_of[k] for k in todo],
+        urgent=urgent,
+        glossary=glossary,
+        matches=[matches_of[k] for k in todo] if matches_of is not None else None,
     )
     new = dict(zip(todo, fresh, strict=True))
     translations = [

@@ -9,7 +9,8 @@ import threading
 import pytest
 
 from models.options import TranslatorOptions
-from models.translator import Translator
+from models.translator import Translator, clean_source
+from service.domain.terms import Glossary, Term
 from workers.batcher import SentenceBatcher
 
 
@@ -225,3 +226,37 @@ async def test_a_cancelled_request_is_not_translated(translator):
         await first
     doomed_pieces = pieces_of(translator, doomed_group)
     assert not any(tuple(p) in doomed_pieces for c in recording.calls for p in c)
+
+
+class CountingGlossary:
+    """A real glossary that counts its searches."""
+
+    def __init__(self, glossary: Glossary) -> None:
+        self.glossary = glossary
+        self.searched: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.glossary)
+
+    def find(self, text: str):
+        self.searched.append(text)
+        return self.glossary.find(text)
+
+
+async def test_terms_are_forced_in_and_the_callers_matches_not_searched_again(translator):
+    glossary = CountingGlossary(Glossary([Term("دير الزور", "Deir ez-Zor")]))
+    group = ["وصلت القوات إلى دير الزور أمس.", "جملة بلا اسم."]
+    matches = [glossary.glossary.find(clean_source(s)) for s in group]
+    batcher = SentenceBatcher(translator)
+    try:
+        given = await batcher.translate(group, glossary=glossary, matches=matches)
+        searched_with_matches = len(glossary.searched)
+        found = await batcher.translate(group, glossary=glossary)
+    finally:
+        await batcher.close()
+    assert "Deir ez-Zor" in given[0].text
+    assert [t.text for t in given] == [t.text for t in found]
+    # With the caller's matches only the termed sentence's piece is searched (for its
+    # token spans); without them every sentence is searched first.
+    assert searched_with_matches == 1
+    assert len(glossary.searched) - searched_with_matches == 1 + len(group)
