@@ -1,13 +1,9 @@
-"""Real processes for fault tests (a private Redis, API and worker subprocesses), and the
-batch they all run: submit it, wait for it through the API, check what is stored."""
+"""The fault tests' stack (the service's real processes, with an API key to call them with)
+and the batch they all run: submit it, wait for it through the API, check what is stored."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -15,11 +11,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from cli.localstack import free_port, redis_answers, redis_server_command
+from cli.localstack import ServiceProcesses
 from service.storage.tables import Article, ParagraphPair, SentencePair, Summary
 from tests.database import open_sessions
 
-STARTUP_TIMEOUT_S = 60
 ARTICLES = 30
 FINISH_TIMEOUT_S = 180
 
@@ -38,89 +33,11 @@ def stack_env(database_url: str, model_dir: Path) -> dict[str, str]:
     }
 
 
-class Stack:
-    """A private Redis (so FLUSHALL and restarts touch nothing else), the API and workers."""
+class Stack(ServiceProcesses):
+    """The service's processes, and what the tests reach them with."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.redis_port = free_port()
-        self.api_port = free_port()
-        self.env = {
-            **os.environ,
-            **env,
-            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-        }
-        self.log_dir = log_dir
-        self.redis: subprocess.Popen | None = None
-        self.api: subprocess.Popen | None = None
-        self.workers: list[subprocess.Popen] = []
-
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
-
-    def _spawn(self, args: list[str], name: str) -> subprocess.Popen:
-        with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
-            return subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-    def start_redis(self) -> None:
-        self.redis = self._spawn(
-            redis_server_command(self.redis_port),
-            "redis",
-        )
-        self._wait(lambda: redis_answers(self.env["REDIS_URL"]), "redis")
-
-    def start_api(self) -> None:
-        self.api = self._spawn(
-            [
-                sys.executable,
-                "-m",
-                "cli.main",
-                "serve",
-                "--port",
-                str(self.api_port),
-                "--no-migrate",
-            ],
-            "api",
-        )
-        self._wait(self._api_ready, "api")
-
-    def start_worker(self) -> subprocess.Popen:
-        worker = self._spawn(
-            [sys.executable, "-m", "cli.main", "worker"], f"worker-{len(self.workers)}"
-        )
-        self.workers.append(worker)
-        return worker
-
-    def _api_ready(self) -> bool:
-        try:
-            return httpx.get(f"{self.api_url}/readyz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def _wait(self, check, what: str) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if check():
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"{what} did not start; see {self.log_dir}")
-
-    @staticmethod
-    def stop(proc: subprocess.Popen | None, sig: int = signal.SIGTERM) -> None:
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(sig)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-    def stop_all(self) -> None:
-        for worker in self.workers:
-            self.stop(worker)
-        self.stop(self.api)
-        self.stop(self.redis)
+    key: str  # an API key, for api_client
+    database_url: str
 
 
 def api_client(stack: Stack) -> httpx.Client:
