@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import os
 import signal
 import statistics
 import subprocess
@@ -49,13 +48,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from cli.localpostgres import PrivatePostgres, postgres_bin_dir
-from cli.localstack import free_port, redis_answers, redis_server_command
+from cli.localstack import ServiceProcesses
 from service.storage.db import migrate
 from service.storage.tables import Article, ParagraphPair, SentencePair, Summary
 
 # The promise measured: a dead worker's articles are done within this long of its death.
 RECOVERY_LIMIT_S = 60
-STARTUP_TIMEOUT_S = 90
 RETRY_FOR_S = 120  # a client retries a request this long (through restarts) before giving up
 
 
@@ -154,22 +152,16 @@ class Report:
         ]
 
 
-class SoakStack:
-    """Private PostgreSQL and Redis, the API and the workers, restarted at will."""
+class SoakStack(ServiceProcesses):
+    """The service's processes on a private PostgreSQL as well, restarted at will."""
 
-    def __init__(self, root: Path, model: str, workers: int, extra_env: dict[str, str]):
+    startup_timeout_s = 90.0  # the shipped model, loading on a machine the soak keeps busy
+
+    def __init__(self, root: Path, model: str, extra_env: dict[str, str]):
         bin_dir = postgres_bin_dir()
         if bin_dir is None:
             raise SystemExit("the soak needs PostgreSQL's server programs (initdb, pg_ctl)")
-        self.root = root
-        self.postgres = PrivatePostgres(bin_dir)
-        self.redis_port, self.api_port = free_port(), free_port()
-        self.redis: subprocess.Popen | None = None
-        self.api: subprocess.Popen | None = None
-        self.workers: list[subprocess.Popen | None] = [None] * workers
-        self.env = {
-            **os.environ,
-            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+        env = {
             "TARJAMA_MODEL": model,
             "TARJAMA_QUEUE_NAME": "tarjama-soak",
             "TARJAMA_TRANSLATE_REPLICAS": "1",  # the workers share this machine's cores
@@ -177,12 +169,10 @@ class SoakStack:
             "PYTHONPATH": str(REPO),
             **extra_env,
         }
+        super().__init__(env, root)
+        self.postgres = PrivatePostgres(bin_dir)
 
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
-
-    def start(self) -> None:
+    def start(self, workers: int) -> None:
         self.postgres.init()
         self.postgres.start()
         self.database_url = self.postgres.create_database("tarjama")
@@ -190,57 +180,8 @@ class SoakStack:
         migrate(self.database_url)
         self.start_redis()
         self.start_api()
-        for index in range(len(self.workers)):
-            self.start_worker(index)
-
-    def _spawn(self, args: list[str], name: str) -> subprocess.Popen:
-        with open(self.root / f"{name}.log", "ab") as log:
-            return subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-    def _wait(self, check, what: str) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not check():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{what} did not start; see {self.root}")
-            time.sleep(0.1)
-
-    def start_redis(self) -> None:
-        self.redis = self._spawn(
-            redis_server_command(self.redis_port),
-            "redis",
-        )
-        self._wait(lambda: redis_answers(self.env["REDIS_URL"]), "redis")
-
-    def restart_redis(self) -> None:
-        stop(self.redis)
-        self.start_redis()
-
-    def start_api(self) -> None:
-        self.api = self._spawn(
-            [
-                sys.executable,
-                "-m",
-                "cli.main",
-                "serve",
-                "--port",
-                str(self.api_port),
-                "--no-migrate",
-            ],
-            "api",
-        )
-
-        def ready() -> bool:
-            try:
-                return httpx.get(f"{self.api_url}/readyz", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        self._wait(ready, "api")
-
-    def start_worker(self, index: int) -> subprocess.Popen:
-        worker = self._spawn([sys.executable, "-m", "cli.main", "worker"], f"worker-{index}")
-        self.workers[index] = worker
-        return worker
+        for _ in range(workers):
+            self.start_worker()
 
     def create_keys(self, count: int) -> list[str]:
         keys = []
@@ -256,20 +197,8 @@ class SoakStack:
         return keys
 
     def close(self) -> None:
-        for proc in [*self.workers, self.api, self.redis]:
-            stop(proc)
+        self.stop_all()
         self.postgres.destroy()
-
-
-def stop(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 class Clients:
@@ -402,7 +331,7 @@ async def faults(
         await asyncio.sleep(0.2)
         now = time.monotonic()
         for index, worker in enumerate(stack.workers):
-            if worker is not None and worker.poll() is not None:
+            if worker.poll() is not None:
                 report.unexpected_exits.append(f"worker-{index} exited {worker.returncode}")
                 stack.start_worker(index)
         if stack.api is not None and stack.api.poll() is not None:
@@ -450,8 +379,6 @@ async def _busy_worker(
     count = len(stack.workers)
     for index in ((first + step) % count for step in range(count)):
         worker = stack.workers[index]
-        if worker is None:
-            continue
         held = await _retrying(lambda pid=worker.pid: held_by(engine, pid))
         if (held and not set(held) <= killed) or (idle_too and not held):
             return index
@@ -582,9 +509,9 @@ async def soak(args) -> Report:
     report = Report(articles=args.articles)
     root = Path(tempfile.mkdtemp(prefix="tarjama-soak-"))
     extra_env = {"TARJAMA_BEAM_SIZE": str(args.beam), "TARJAMA_LOG_LEVEL": args.log_level}
-    stack = SoakStack(root, args.model, args.workers, extra_env)
+    stack = SoakStack(root, args.model, extra_env)
     try:
-        await asyncio.to_thread(stack.start)
+        await asyncio.to_thread(stack.start, args.workers)
         keys = await asyncio.to_thread(stack.create_keys, args.clients)
         engine = create_async_engine(stack.database_url, pool_pre_ping=True)
         started, started_wall = time.monotonic(), time.time()
