@@ -12,15 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from service.storage.tables import Article
-from tests.factories import create_api_key
-from tests.faults.stack import (
-    ARTICLES,
-    Stack,
-    assert_done_exactly_once,
-    stack_env,
-    submit_batch,
-    wait_for,
-)
+from tests.faults.stack import ARTICLES, assert_done_exactly_once, submit_batch, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 # The promise: every article of a dead worker is done within a minute of its death.
@@ -28,8 +20,8 @@ RECOVERED_WITHIN_S = 60
 
 
 @pytest.fixture
-async def stack(postgres_url, tiny_model_dir, tmp_path):
-    env = stack_env(postgres_url, tiny_model_dir) | {
+def stack_settings():
+    return {
         "TARJAMA_JOB_TIMEOUT_S": "600",  # the default: not what brings the articles back
         "TARJAMA_RECONCILE_INTERVAL_S": "30",
         # Several long translations at once, so that the kill finds articles running.
@@ -37,14 +29,6 @@ async def stack(postgres_url, tiny_model_dir, tmp_path):
         "TARJAMA_FIXED_OUTPUT_TOKENS": "480",
         "TARJAMA_TRANSLATION_MEMORY": "false",
     }
-    stack = Stack(env, tmp_path)
-    stack.key = await create_api_key(postgres_url, name="faults")
-    stack.start_redis()
-    stack.start_api()
-    try:
-        yield stack
-    finally:
-        stack.stop_all()
 
 
 async def running_articles(database_url: str, batch_id: str) -> dict[str, str]:

@@ -8,30 +8,17 @@ import signal
 import pytest
 
 from tests.database import clear_tables
-from tests.factories import create_api_key
-from tests.faults.stack import (
-    Stack,
-    assert_done_exactly_once,
-    stack_env,
-    submit_batch,
-    wait_for,
-)
+from tests.faults.stack import assert_done_exactly_once, submit_batch, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture
-async def stack(postgres_url, tiny_model_dir, tmp_path):
+async def stack_database_url(postgres_url):
+    """The session's database, emptied before the stack starts and after it stops."""
     await clear_tables(postgres_url)
-    stack = Stack(stack_env(postgres_url, tiny_model_dir), tmp_path)
-    stack.key = await create_api_key(postgres_url, name="faults")
-    stack.start_redis()
-    stack.start_api()
-    try:
-        yield stack
-    finally:
-        stack.stop_all()
-        await clear_tables(postgres_url)
+    yield postgres_url
+    await clear_tables(postgres_url)
 
 
 async def test_kill_9_of_a_worker_mid_batch(stack, postgres_url):

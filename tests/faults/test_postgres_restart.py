@@ -16,12 +16,10 @@ import pytest
 
 from cli.localpostgres import PrivatePostgres, postgres_bin_dir
 from service.storage.db import migrate
-from tests.factories import create_api_key
 from tests.faults.stack import (
     ARTICLES,
     Stack,
     assert_done_exactly_once,
-    stack_env,
     submit_batch,
     wait_for,
 )
@@ -45,17 +43,10 @@ def private_postgres():
 
 
 @pytest.fixture
-async def stack(private_postgres, tiny_model_dir, tmp_path):
+async def stack_database_url(private_postgres):
     url = private_postgres.create_database("tarjama")
     await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
-    stack = Stack(stack_env(url, tiny_model_dir), tmp_path)
-    stack.key, stack.database_url = await create_api_key(url, name="faults"), url
-    stack.start_redis()
-    stack.start_api()
-    try:
-        yield stack
-    finally:
-        stack.stop_all()
+    return url
 
 
 def api_ready(stack: Stack) -> tuple[int, dict]:

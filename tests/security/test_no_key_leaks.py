@@ -33,10 +33,8 @@ def stack(tmp_path, tiny_model_dir):
     url = f"sqlite+aiosqlite:///{tmp_path / 'leaks.db'}"
     migrate(url)
     env = stack_env(url, tiny_model_dir) | {"TARJAMA_LOG_LEVEL": "DEBUG"}
-    log_dir = tmp_path / "logs"
-    log_dir.mkdir()
-    running = Stack(env, log_dir)
-    running.url = url
+    running = Stack(env, tmp_path / "logs")
+    running.database_url = url
     try:
         running.start_redis()
         running.start_api()
@@ -57,10 +55,10 @@ def wait_done(client: httpx.Client, path: str) -> dict:
 
 
 def test_no_key_or_session_token_reaches_logs_errors_or_exports(stack):
-    admin_key = new_key(stack.url, KeyRole.admin, "admin")
-    submit_key = new_key(stack.url, KeyRole.submit, "newsdesk")
-    review_key = new_key(stack.url, KeyRole.review, "Rana Haddad")
-    doomed_key = new_key(stack.url, KeyRole.submit, "to-revoke")
+    admin_key = new_key(stack.database_url, KeyRole.admin, "admin")
+    submit_key = new_key(stack.database_url, KeyRole.submit, "newsdesk")
+    review_key = new_key(stack.database_url, KeyRole.review, "Rana Haddad")
+    doomed_key = new_key(stack.database_url, KeyRole.submit, "to-revoke")
     made_up = "tj_" + secrets.token_urlsafe(32)
     secrets_ = [admin_key, submit_key, review_key, doomed_key, made_up]
     seen: list[str] = []  # every answer and export, to search
