@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
+from collections import Counter
 
+from arq.constants import in_progress_key_prefix as IN_PROGRESS_PREFIX
 from redis.asyncio import Redis
+from redis.asyncio.client import Monitor
 
+from service.queue import job_id_for
 from tests.conftest import REDIS_URL, run_worker_burst
 
 NDJSON = {"content-type": "application/x-ndjson"}
@@ -41,9 +46,14 @@ async def test_interactive_overtakes_a_running_backlog(client, settings):
     assert len(started_after) >= 8
 
 
-async def claims(redis: Redis) -> int:
-    """WATCH commands the Redis server has run: arq watches a job's key to claim it."""
-    return (await redis.info("commandstats")).get("cmdstat_watch", {}).get("calls", 0)
+async def watched_keys(monitor: Monitor, until: str) -> list[str]:
+    """The keys of the WATCH commands the Redis server runs (arq watches a job's
+    in-progress key to claim it), up to the command `ECHO until`."""
+    keys: list[str] = []
+    while (command := (await monitor.next_command())["command"]) != f"ECHO {until}":
+        if command.startswith("WATCH "):
+            keys.extend(command.split()[1:])
+    return keys
 
 
 async def test_polls_do_not_claim_the_jobs_the_worker_is_already_running(client, settings):
@@ -52,12 +62,20 @@ async def test_polls_do_not_claim_the_jobs_the_worker_is_already_running(client,
     settings = settings.model_copy(update={"worker_max_jobs": 8, "worker_poll_delay_s": 0.002})
     response = await client.post("/v1/batches", content=bulk_lines(4), headers=NDJSON)
     batch_id = response.json()["id"]
+    listed = (await client.get("/v1/articles")).json()["items"]
+    jobs = {job_id_for(a["id"]) for a in listed}
     redis = Redis.from_url(REDIS_URL)
+    end = f"end-of-test-{uuid.uuid4().hex}"
     try:
-        before = await claims(redis)
-        await run_worker_burst(settings)
-        after = await claims(redis)
+        # MONITOR sees every client's commands: only this batch's job keys are counted, so
+        # another client of the same server cannot disturb the count.
+        async with redis.monitor() as monitor:
+            watching = asyncio.create_task(watched_keys(monitor, end))
+            await run_worker_burst(settings)
+            await redis.echo(end)
+            watched = await asyncio.wait_for(watching, 30)
     finally:
         await redis.aclose()
     assert (await client.get(f"/v1/batches/{batch_id}")).json()["counts"]["done"] == 4
-    assert after - before == 4  # one claim per job
+    claims = Counter(k for k in watched if k.removeprefix(IN_PROGRESS_PREFIX) in jobs)
+    assert sorted(claims.values()) == [1] * 4  # one claim per job
