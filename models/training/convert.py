@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import tempfile
 from pathlib import Path
 
 import ctranslate2
@@ -58,13 +59,24 @@ def save_transformers(
 
 
 def to_ctranslate2(hf_dir: Path, out_dir: Path) -> Path:
-    """Convert to an int8 CTranslate2 directory and put the SentencePiece models beside it."""
+    """Convert to an int8 CTranslate2 directory and put the SentencePiece models beside it.
 
-    converter = ctranslate2.converters.TransformersConverter(str(hf_dir))
-    converter.convert(str(out_dir), quantization=QUANTIZATION, force=True)
-    for name in SPM_NAMES:
-        shutil.copyfile(hf_dir / name, Path(out_dir) / name)
-    return Path(out_dir)
+    The converter empties the folder it writes, so it writes a new one beside `out_dir`
+    whose files then replace their namesakes: the other files of a model converted again
+    (its README, the card whose decoding options `publish.write_card` keeps) stay.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}-") as tmp:
+        converted = Path(tmp) / "model"
+        converter = ctranslate2.converters.TransformersConverter(str(hf_dir))
+        converter.convert(str(converted), quantization=QUANTIZATION, force=True)
+        for name in SPM_NAMES:
+            shutil.copyfile(hf_dir / name, converted / name)
+        out_dir.mkdir(exist_ok=True)
+        for path in converted.iterdir():
+            path.replace(out_dir / path.name)
+    return out_dir
 
 
 if __name__ == "__main__":
