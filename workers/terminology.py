@@ -9,6 +9,7 @@ clitics ("and", "in", "the") stays, and an article doubled at a term's edge goes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from models.translator import PieceOutput
@@ -68,22 +69,27 @@ def enforce(
     if not words:
         return _tidy([(span[2].en, True) for span in spans], [], spans)
     owner: dict[int, int] = {}  # word -> the span whose term replaces it
+    kept: set[int] = set()  # words that hold a term hyphened to more ("COVID-19"): as written
     done = set()
     for k, (_, _, term) in enumerate(spans):
         found = _written(texts, term.en, owner)
         if found:
             owner.update(dict.fromkeys(found, k))
             done.add(k)
+        elif (inside := _written_inside(texts, term.en, owner.keys() | kept)) is not None:
+            kept.add(inside)
+            done.add(k)
     # per word, its tokens' attention summed (a word past the attention's rows has none)
     mass = _word_mass(words, attention)
     width = len(attention[0]) if attention else 0
     for w in range(len(words)):
-        if w in owner or not width:
+        if w in owner or w in kept or not width:
             continue
         focus = max(range(width), key=mass[w].__getitem__)
-        for k, (a, b, _) in enumerate(spans):
+        for k, (a, b, term) in enumerate(spans):
             if k not in done and a <= focus < b:
-                owner[w] = k
+                if _replaceable(texts[w], term):
+                    owner[w] = k
                 break
     after: dict[int, list[int]] = {}  # word -> terms inserted after it
     for k, (a, b, term) in enumerate(spans):
@@ -94,8 +100,12 @@ def enforce(
         while mine and _bare(texts[mine[0]]).lower() in CLITIC_WORDS:
             del owner[mine.pop(0)]
         if not mine:
-            best = _most_attentive(mass, a, b, owner)
-            if best is not None and _bare(texts[best]).lower() not in CLITIC_WORDS:
+            best = _most_attentive(mass, a, b, owner.keys() | kept)
+            if (
+                best is not None
+                and _bare(texts[best]).lower() not in CLITIC_WORDS
+                and _replaceable(texts[best], term)
+            ):
                 mine = [best]
                 owner[best] = k
             else:
@@ -105,7 +115,12 @@ def enforce(
         own = {_bare(x).lower() for x in term.en.split()} - CLITIC_WORDS
         for step, edge in ((-1, mine[0]), (1, mine[-1])):
             w = edge + step
-            while 0 <= w < len(texts) and w not in owner and _bare(texts[w]).lower() in own:
+            while (
+                0 <= w < len(texts)
+                and w not in owner
+                and w not in kept
+                and _bare(texts[w]).lower() in own
+            ):
                 owner[w] = k
                 w += step
     return _tidy(_rebuild(texts, spans, owner, after), texts, spans)
@@ -124,6 +139,28 @@ def _written(texts: Sequence[str], en: str, taken: dict[int, int]) -> list[int]:
         if bare[i : i + n] == wanted and not any(w in taken for w in span):
             return list(span)
     return []
+
+
+def _replaceable(word: str, term: Term) -> bool:
+    """Whether `word` may give way to `term`: a number replaces only a number (the model's
+    own, wrong one), so that where attention misleads it is put beside a word rather than
+    in place of one ("COVID-19", "medical")."""
+    return not _NUMBER.fullmatch(term.en) or _NUMBER.fullmatch(_bare(word)) is not None
+
+
+_NUMBER = re.compile(r"[0-9][0-9.,:/%-]*")
+
+
+def _written_inside(texts: Sequence[str], en: str, taken) -> int | None:
+    """A word not in `taken` that holds the one-word `en` hyphened or slashed to more
+    ("COVID-19" holds "19"): the term is written, in a name the model knew."""
+    if len(en.split()) != 1:
+        return None
+    inside = re.compile(rf"(?:^|[-/]){re.escape(en)}(?:$|[-/])", re.IGNORECASE)
+    for i, text in enumerate(texts):
+        if i not in taken and _bare(text) != en and inside.search(_bare(text)):
+            return i
+    return None
 
 
 def _word_mass(words: list[list[int]], attention: Sequence[Sequence[float]]) -> list[list[float]]:

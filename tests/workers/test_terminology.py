@@ -104,6 +104,25 @@ def test_two_occurrences_give_the_term_twice_even_side_by_side():
     assert enforce(["▁from", "▁R", "NA"], attention, [(1, 2, rna), (2, 3, rna)]) == "from RNA RNA"
 
 
+def test_a_term_written_inside_a_hyphened_name_is_left_as_the_model_wrote_it():
+    nineteen = Term("19", "19")  # the number of "كوفيد 19", written apart in the source
+    attention = [[0.1, 0.9], [0.2, 0.8], [0.9, 0.1]]
+    tokens = ["▁COVID", "-19", "▁cases"]
+    assert enforce(tokens, attention, [(1, 2, nineteen)]) == "COVID-19 cases"
+    # Not inside a longer number: "2019" does not hold "19".
+    assert enforce(["▁in", "▁2019"], [[0.9, 0.1], [0.1, 0.9]], [(1, 2, nineteen)]) == "in 19"
+
+
+def test_a_number_replaces_the_models_wrong_number_and_never_a_word():
+    thirty = Term("30", "30")
+    # The model wrote a wrong number: it gives way.
+    attention = [[0.9, 0.1], [0.1, 0.9], [0.8, 0.2]]
+    assert enforce(["▁for", "▁35", "▁days"], attention, [(1, 2, thirty)]) == "for 30 days"
+    # It wrote none, and a word attends to the number: the number goes beside the word.
+    tokens = ["▁the", "▁medical", "▁supplies"]
+    assert enforce(tokens, attention, [(1, 2, thirty)]) == "the medical 30 supplies"
+
+
 class _ShortInput(Translator):
     """The tiny model with an input limit short enough that sentences must be cut."""
 
