@@ -175,8 +175,7 @@ class SoakStack(ServiceProcesses):
     def start(self, workers: int) -> None:
         self.postgres.init()
         self.postgres.start()
-        self.database_url = self.postgres.create_database("tarjama")
-        self.env["DATABASE_URL"] = self.database_url
+        self.env["DATABASE_URL"] = self.postgres.create_database("tarjama")
         migrate(self.database_url)
         self.start_redis()
         self.start_api()

@@ -108,6 +108,11 @@ class ServiceProcesses:
     def redis_url(self) -> str:
         return self.env["REDIS_URL"]
 
+    @property
+    def database_url(self) -> str:
+        """The database the processes use: `DATABASE_URL` in their environment."""
+        return self.env["DATABASE_URL"]
+
     def spawn(self, args: list[str], name: str) -> subprocess.Popen:
         """`args` run in the stack's environment, output appended to <name>.log."""
         with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy

@@ -24,7 +24,6 @@ def stack_settings() -> dict[str, str]:
 @pytest.fixture
 async def stack(stack_database_url, stack_settings, tiny_model_dir, tmp_path):
     stack = Stack(stack_env(stack_database_url, tiny_model_dir) | stack_settings, tmp_path)
-    stack.database_url = stack_database_url
     stack.key = await create_api_key(stack_database_url, name="faults")
     try:
         stack.start_redis()

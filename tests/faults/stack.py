@@ -37,7 +37,6 @@ class Stack(ServiceProcesses):
     """The service's processes, and what the tests reach them with."""
 
     key: str  # an API key, for api_client
-    database_url: str
 
 
 def api_client(stack: Stack) -> httpx.Client:

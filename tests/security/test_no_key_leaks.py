@@ -34,7 +34,6 @@ def stack(tmp_path, tiny_model_dir):
     migrate(url)
     env = stack_env(url, tiny_model_dir) | {"TARJAMA_LOG_LEVEL": "DEBUG"}
     running = Stack(env, tmp_path / "logs")
-    running.database_url = url
     try:
         running.start_redis()
         running.start_api()
